@@ -1,0 +1,18 @@
+//===- GraphOps.h - tg operations -------------------------------*- C++ -*-===//
+#ifndef TDC_DIALECT_GRAPH_IR_GRAPHOPS_H
+#define TDC_DIALECT_GRAPH_IR_GRAPHOPS_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "tdc/Dialect/Graph/IR/GraphDialect.h"
+
+#define GET_OP_CLASSES
+#include "tdc/Dialect/Graph/IR/GraphOps.h.inc"
+
+#endif

@@ -1,0 +1,12 @@
+//===- NormalizationLowering.cpp - tg Normalization ops -> linalg ------------------------===//
+#include "LoweringUtils.h"
+#include "tdc/Conversion/GraphToLinalg/GraphToLinalg.h"
+#include "tdc/Dialect/Graph/IR/GraphOps.h"
+
+using namespace mlir;
+using namespace tdc::lowering;
+namespace tg = tdc::tg;
+
+void tdc::populateNormalizationLoweringPatterns(RewritePatternSet &patterns) {
+  (void)patterns;
+}

@@ -1,0 +1,19 @@
+//===- tdc-opt.cpp - the *-opt driver for tdc's dialects and passes -------===//
+#include "tdc/Conversion/Passes.h"
+#include "tdc/Dialect/Graph/IR/GraphDialect.h"
+
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::registerAllPasses();
+  registry.insert<tdc::tg::GraphDialect>();
+  tdc::registerTdcConversionPasses();
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "tdc optimizer driver\n", registry));
+}

@@ -389,6 +389,10 @@ static OwningOpRef<ModuleOp> importGraph(GraphState &g,
 
 namespace tdc {
 
+bool dtypeFromMlirType(Type type, DType &out) {
+  return import::fromMlirType(type, out);
+}
+
 void registerImportDialects(DialectRegistry &registry) {
   registry.insert<tg::GraphDialect, func::FuncDialect>();
 }

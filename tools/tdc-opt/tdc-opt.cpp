@@ -1,6 +1,7 @@
 //===- tdc-opt.cpp - the *-opt driver for tdc's dialects and passes -------===//
 #include "tdc/Conversion/Passes.h"
 #include "tdc/Dialect/Graph/IR/GraphDialect.h"
+#include "tdc/Transforms/Passes.h"
 
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -14,6 +15,7 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   registry.insert<tdc::tg::GraphDialect>();
   tdc::registerTdcConversionPasses();
+  tdc::registerTdcTransformsPasses();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "tdc optimizer driver\n", registry));
 }

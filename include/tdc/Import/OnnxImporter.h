@@ -44,6 +44,9 @@ importOnnxFile(mlir::MLIRContext &ctx, const std::string &path,
 bool readTensorProtoFile(const std::string &path, Tensor &out,
                          std::string &error);
 
+/// tdc dtype of an MLIR element type; false if it has none.
+bool dtypeFromMlirType(mlir::Type type, DType &out);
+
 /// Register the dialects the importer creates.
 void registerImportDialects(mlir::DialectRegistry &registry);
 

@@ -1,12 +1,498 @@
 //===- ConvLowering.cpp - tg Conv ops -> linalg ------------------------===//
+//
+// Convolutions and pooling over NC[D]HW tensors. Padding is materialized
+// with tensor.pad (0 for sums, the lowest value for max) so that the window
+// ops never read out of bounds. 1/2/3-D ungrouped convolutions and 2-D
+// grouped ones use linalg named ops, 2-D pooling uses linalg.pooling_nchw_*;
+// everything else is a linalg.generic with the same indexing maps, which
+// works for any rank, group count and dilation.
+//
+// ConvTranspose is rewritten as a stride-1 convolution: the input is
+// spread out by the stride (zeros in between), padded by (k-1)*d - pad,
+// and convolved with the spatially flipped, channel-transposed kernel.
+//
+//===----------------------------------------------------------------------===//
+
 #include "LoweringUtils.h"
 #include "tdc/Conversion/GraphToLinalg/GraphToLinalg.h"
 #include "tdc/Dialect/Graph/IR/GraphOps.h"
+
+#include "mlir/IR/AffineMap.h"
 
 using namespace mlir;
 using namespace tdc::lowering;
 namespace tg = tdc::tg;
 
+namespace {
+
+RankedTensorType tensorType(ArrayRef<int64_t> shape, Type elem) {
+  return RankedTensorType::get(shape, elem);
+}
+ArrayRef<int64_t> shapeOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getShape();
+}
+Type elemOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getElementType();
+}
+
+Value mul(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return arith::MulFOp::create(b, loc, x, y);
+  return arith::MulIOp::create(b, loc, x, y);
+}
+Value add(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return arith::AddFOp::create(b, loc, x, y);
+  if (x.getType().isInteger(1))
+    return arith::OrIOp::create(b, loc, x, y);
+  return arith::AddIOp::create(b, loc, x, y);
+}
+
+/// Pad the spatial dims (2..) of an NC... tensor with `value`.
+Value padSpatial(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> lo,
+                 ArrayRef<int64_t> hi, Value value) {
+  if (llvm::all_of(lo, [](int64_t v) { return v == 0; }) &&
+      llvm::all_of(hi, [](int64_t v) { return v == 0; }))
+    return x;
+  SmallVector<int64_t> shape(shapeOf(x));
+  SmallVector<OpFoldResult> low(2, b.getIndexAttr(0)),
+      high(2, b.getIndexAttr(0));
+  for (size_t i = 0; i < lo.size(); ++i) {
+    low.push_back(b.getIndexAttr(lo[i]));
+    high.push_back(b.getIndexAttr(hi[i]));
+    shape[2 + i] += lo[i] + hi[i];
+  }
+  return tensor::PadOp::create(b, loc, tensorType(shape, elemOf(x)), x, low,
+                               high, value);
+}
+
+/// Split dim `dim` of `v` into (groups, size / groups).
+Value splitDim(OpBuilder &b, Location loc, Value v, int64_t dim,
+               int64_t groups) {
+  ArrayRef<int64_t> shape = shapeOf(v);
+  SmallVector<int64_t> out;
+  SmallVector<ReassociationIndices> re;
+  for (int64_t i = 0; i < (int64_t)shape.size(); ++i) {
+    if (i == dim) {
+      re.push_back({(int64_t)out.size(), (int64_t)out.size() + 1});
+      out.push_back(groups);
+      out.push_back(shape[i] / groups);
+    } else {
+      re.push_back({(int64_t)out.size()});
+      out.push_back(shape[i]);
+    }
+  }
+  return tensor::ExpandShapeOp::create(b, loc, tensorType(out, elemOf(v)), v,
+                                       re);
+}
+
+/// Merge dims `dim` and `dim + 1` of `v`.
+Value mergeDims(OpBuilder &b, Location loc, Value v, int64_t dim) {
+  SmallVector<ReassociationIndices> re;
+  int64_t rank = shapeOf(v).size();
+  for (int64_t i = 0; i < rank; ++i) {
+    if (i == dim) {
+      re.push_back({i, i + 1});
+      ++i;
+    } else {
+      re.push_back({i});
+    }
+  }
+  return tensor::CollapseShapeOp::create(b, loc, v, re);
+}
+
+/// The conv accumulator [N, F, O...]: zeros, or the bias broadcast.
+Value convInit(OpBuilder &b, Location loc, RankedTensorType type, Value bias) {
+  if (!bias)
+    return filledTensor(b, loc, type, scalar(b, loc, type.getElementType(), 0));
+  SmallVector<int64_t> dims;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (i != 1)
+      dims.push_back(i);
+  return linalg::BroadcastOp::create(b, loc, bias, emptyTensor(b, loc, type),
+                                     dims)
+      .getResult()[0];
+}
+
+/// Convolution of an already padded input xp [N, C, L...] with weight
+/// w [F, C/G, K...] accumulated into init [N, F, O...].
+Value convCore(OpBuilder &b, Location loc, Value xp, Value w, Value init,
+               int64_t groups, ArrayRef<int64_t> strides,
+               ArrayRef<int64_t> dilations) {
+  auto resultType = cast<RankedTensorType>(init.getType());
+  size_t sp = strides.size();
+  Attribute s = b.getI64TensorAttr(strides), d = b.getI64TensorAttr(dilations);
+  if (groups == 1) {
+    if (sp == 1)
+      return linalg::Conv1DNcwFcwOp::create(b, loc, TypeRange{resultType},
+                                            ValueRange{xp, w}, init, s, d)
+          .getResult(0);
+    if (sp == 2)
+      return linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{resultType},
+                                              ValueRange{xp, w}, init, s, d)
+          .getResult(0);
+    if (sp == 3)
+      return linalg::Conv3DNcdhwFcdhwOp::create(b, loc, TypeRange{resultType},
+                                                ValueRange{xp, w}, init, s, d)
+          .getResult(0);
+  }
+  // Grouped layouts: x [N, G, Cg, L...], w [G, Fg, Cg, K...],
+  // out [N, G, Fg, O...].
+  Value xg = splitDim(b, loc, xp, 1, groups);
+  Value wg = splitDim(b, loc, w, 0, groups);
+  Value og = splitDim(b, loc, init, 1, groups);
+  auto ogType = cast<RankedTensorType>(og.getType());
+  Value r;
+  if (sp == 2) {
+    r = linalg::Conv2DNgchwGfchwOp::create(b, loc, TypeRange{ogType},
+                                           ValueRange{xg, wg}, og, s, d)
+            .getResult(0);
+  } else {
+    // Loops: n, g, f, o_0.., c, k_0..
+    MLIRContext *ctx = b.getContext();
+    unsigned nDims = 4 + 2 * sp;
+    auto dim = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineExpr> xe{dim(0), dim(1), dim(3 + sp)},
+        we{dim(1), dim(2), dim(3 + sp)}, oe{dim(0), dim(1), dim(2)};
+    for (size_t i = 0; i < sp; ++i) {
+      xe.push_back(dim(3 + i) * strides[i] + dim(4 + sp + i) * dilations[i]);
+      we.push_back(dim(4 + sp + i));
+      oe.push_back(dim(3 + i));
+    }
+    SmallVector<AffineMap> maps{AffineMap::get(nDims, 0, xe, ctx),
+                                AffineMap::get(nDims, 0, we, ctx),
+                                AffineMap::get(nDims, 0, oe, ctx)};
+    SmallVector<utils::IteratorType> iters(3 + sp,
+                                           utils::IteratorType::parallel);
+    iters.append(1 + sp, utils::IteratorType::reduction);
+    r = linalg::GenericOp::create(
+            b, loc, TypeRange{ogType}, ValueRange{xg, wg}, ValueRange{og}, maps,
+            iters,
+            [](OpBuilder &nb, Location nl, ValueRange a) {
+              linalg::YieldOp::create(
+                  nb, nl, add(nb, nl, a[2], mul(nb, nl, a[0], a[1])));
+            })
+            .getResult(0);
+  }
+  return mergeDims(b, loc, r, 1);
+}
+
+struct ConvLowering : OpConversionPattern<tg::ConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tg::ConvOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type elem = resultType.getElementType();
+    if (!isa<FloatType>(elem))
+      return unsupported(op, "conv needs a floating-point element type");
+    ArrayRef<int64_t> pads = op.getPads();
+    size_t sp = op.getStrides().size();
+    Value xp =
+        padSpatial(rewriter, loc, adaptor.getInput(), pads.take_front(sp),
+                   pads.drop_front(sp), scalar(rewriter, loc, elem, 0));
+    Value init = convInit(rewriter, loc, resultType, adaptor.getBias());
+    rewriter.replaceOp(op, convCore(rewriter, loc, xp, adaptor.getWeight(),
+                                    init, op.getGroup(), op.getStrides(),
+                                    op.getDilations()));
+    return success();
+  }
+};
+
+struct ConvTransposeLowering : OpConversionPattern<tg::ConvTransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tg::ConvTransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type elem = resultType.getElementType();
+    if (!isa<FloatType>(elem))
+      return unsupported(op, "conv_transpose needs a floating-point element "
+                             "type");
+    Value x = adaptor.getInput(), w = adaptor.getWeight();
+    ArrayRef<int64_t> xs = shapeOf(x), ws = shapeOf(w);
+    ArrayRef<int64_t> strides = op.getStrides(), dil = op.getDilations(),
+                      pads = op.getPads();
+    int64_t groups = op.getGroup();
+    size_t sp = strides.size();
+
+    // y[o] = sum_k xdp[o + k*d] * w[K-1-k] where xdp[i*s + P0] = x[i] and
+    // P0 = (K-1)*d - pad_begin. xdp covers O + (K-1)*d positions; inputs
+    // that land outside it (negative P0 or end pads) cannot reach any output.
+    SmallVector<int64_t> dpShape{xs[0], xs[1]};
+    SmallVector<OpFoldResult> srcOff(2, rewriter.getIndexAttr(0)),
+        srcSize{rewriter.getIndexAttr(xs[0]), rewriter.getIndexAttr(xs[1])},
+        ones(2 + sp, rewriter.getIndexAttr(1)),
+        dstOff(2, rewriter.getIndexAttr(0)),
+        dstStride(2, rewriter.getIndexAttr(1));
+    bool anyInput = true, wholeInput = true;
+    for (size_t i = 0; i < sp; ++i) {
+      int64_t in = xs[2 + i], k = ws[2 + i], s = strides[i];
+      int64_t len = resultType.getDimSize(2 + i) + (k - 1) * dil[i];
+      int64_t p0 = (k - 1) * dil[i] - pads[i];
+      int64_t first = p0 >= 0 ? 0 : (-p0 + s - 1) / s;
+      int64_t last =
+          std::min(in - 1, len - 1 - p0 < 0 ? -1 : (len - 1 - p0) / s);
+      int64_t count = last - first + 1;
+      if (count <= 0) {
+        anyInput = false;
+        count = 0;
+      }
+      wholeInput &= first == 0 && count == in;
+      dpShape.push_back(len);
+      srcOff.push_back(rewriter.getIndexAttr(first));
+      srcSize.push_back(rewriter.getIndexAttr(count));
+      dstOff.push_back(rewriter.getIndexAttr(first * s + p0));
+      dstStride.push_back(rewriter.getIndexAttr(s));
+    }
+    Value zero = scalar(rewriter, loc, elem, 0);
+    Value xdp = filledTensor(rewriter, loc, tensorType(dpShape, elem), zero);
+    if (anyInput) {
+      Value src = x;
+      if (!wholeInput)
+        src = tensor::ExtractSliceOp::create(rewriter, loc, x, srcOff, srcSize,
+                                             ones);
+      xdp = tensor::InsertSliceOp::create(rewriter, loc, src, xdp, dstOff,
+                                          srcSize, dstStride);
+    }
+
+    // Flipped, transposed kernel: wf[g, f, c, k] = w[g, c, f, K-1-k],
+    // collapsed to the conv layout [G*Fg, Cg, K...].
+    MLIRContext *ctx = rewriter.getContext();
+    int64_t cg = ws[0] / groups, fg = ws[1];
+    Value wg = splitDim(rewriter, loc, w, 0, groups); // [G, Cg, Fg, K...]
+    SmallVector<int64_t> wfShape{groups, fg, cg};
+    SmallVector<AffineExpr> in{getAffineDimExpr(0, ctx),
+                               getAffineDimExpr(2, ctx),
+                               getAffineDimExpr(1, ctx)};
+    for (size_t i = 0; i < sp; ++i) {
+      wfShape.push_back(ws[2 + i]);
+      in.push_back(ws[2 + i] - 1 - getAffineDimExpr(3 + i, ctx));
+    }
+    unsigned nDims = 3 + sp;
+    auto wfType = tensorType(wfShape, elem);
+    Value wf =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{wfType}, ValueRange{wg},
+            ValueRange{emptyTensor(rewriter, loc, wfType)},
+            SmallVector<AffineMap>{AffineMap::get(nDims, 0, in, ctx),
+                                   rewriter.getMultiDimIdentityMap(nDims)},
+            SmallVector<utils::IteratorType>(nDims,
+                                             utils::IteratorType::parallel),
+            [](OpBuilder &nb, Location nl, ValueRange a) {
+              linalg::YieldOp::create(nb, nl, a[0]);
+            })
+            .getResult(0);
+    wf = mergeDims(rewriter, loc, wf, 0);
+
+    Value init = convInit(rewriter, loc, resultType, adaptor.getBias());
+    SmallVector<int64_t> unit(sp, 1);
+    rewriter.replaceOp(
+        op, convCore(rewriter, loc, xdp, wf, init, groups, unit, dil));
+    return success();
+  }
+};
+
+enum class PoolKind { Max, Sum, Lp };
+
+/// Pool the padded input xp [N, C, L...] into init [N, C, O...] with
+/// `combine(acc, x)`.
+Value poolCore(
+    OpBuilder &b, Location loc, PoolKind kind, Value xp, Value init,
+    ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+    ArrayRef<int64_t> dilations,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+  auto resultType = cast<RankedTensorType>(init.getType());
+  size_t sp = kernel.size();
+  Value window = emptyTensor(b, loc, tensorType(kernel, elemOf(xp)));
+  if (sp == 2 && kind != PoolKind::Lp) {
+    Attribute s = b.getI64TensorAttr(strides),
+              d = b.getI64TensorAttr(dilations);
+    if (kind == PoolKind::Max)
+      return linalg::PoolingNchwMaxOp::create(b, loc, TypeRange{resultType},
+                                              ValueRange{xp, window}, init, s,
+                                              d)
+          .getResult(0);
+    return linalg::PoolingNchwSumOp::create(b, loc, TypeRange{resultType},
+                                            ValueRange{xp, window}, init, s, d)
+        .getResult(0);
+  }
+  // Loops: n, c, o_0.., k_0..
+  MLIRContext *ctx = b.getContext();
+  unsigned nDims = 2 + 2 * sp;
+  auto dim = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineExpr> xe{dim(0), dim(1)}, ke, oe{dim(0), dim(1)};
+  for (size_t i = 0; i < sp; ++i) {
+    xe.push_back(dim(2 + i) * strides[i] + dim(2 + sp + i) * dilations[i]);
+    ke.push_back(dim(2 + sp + i));
+    oe.push_back(dim(2 + i));
+  }
+  SmallVector<AffineMap> maps{AffineMap::get(nDims, 0, xe, ctx),
+                              AffineMap::get(nDims, 0, ke, ctx),
+                              AffineMap::get(nDims, 0, oe, ctx)};
+  SmallVector<utils::IteratorType> iters(2 + sp, utils::IteratorType::parallel);
+  iters.append(sp, utils::IteratorType::reduction);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, ValueRange{xp, window},
+             ValueRange{init}, maps, iters,
+             [&](OpBuilder &nb, Location nl, ValueRange a) {
+               linalg::YieldOp::create(nb, nl, combine(nb, nl, a[2], a[0]));
+             })
+      .getResult(0);
+}
+
+/// Number of taps j in [0, k) of the window of output `o` whose padded-input
+/// position o*s + j*d - padBegin lies in [lo, hi).
+int64_t tapsInRange(int64_t o, int64_t k, int64_t s, int64_t d,
+                    int64_t padBegin, int64_t lo, int64_t hi) {
+  int64_t n = 0;
+  for (int64_t j = 0; j < k; ++j) {
+    int64_t p = o * s + j * d - padBegin;
+    n += p >= lo && p < hi;
+  }
+  return n;
+}
+
+template <typename OpTy> struct PoolLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    constexpr bool isMax = std::is_same_v<OpTy, tg::MaxPoolOp>;
+    constexpr bool isAvg = std::is_same_v<OpTy, tg::AveragePoolOp>;
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type elem = resultType.getElementType();
+    if (!isMax && !isa<FloatType>(elem))
+      return unsupported(op, "pooling needs a floating-point element type");
+    if (isMax && elem.isInteger(1))
+      return unsupported(op, "max_pool does not support bool");
+    Value x = adaptor.getInput();
+    ArrayRef<int64_t> xs = shapeOf(x), kernel = op.getKernelShape(),
+                      strides = op.getStrides(), dil = op.getDilations(),
+                      pads = op.getPads();
+    size_t sp = kernel.size();
+
+    // Pad the end further when ceil_mode windows run past the padded input.
+    SmallVector<int64_t> lo(pads.take_front(sp)), hi(pads.drop_front(sp));
+    for (size_t i = 0; i < sp; ++i) {
+      int64_t need = (resultType.getDimSize(2 + i) - 1) * strides[i] +
+                     (kernel[i] - 1) * dil[i] + 1;
+      hi[i] += std::max<int64_t>(0, need - (xs[2 + i] + lo[i] + hi[i]));
+    }
+    Value padValue = isMax ? lowestValue(rewriter, loc, elem)
+                           : scalar(rewriter, loc, elem, 0);
+    Value xp = padSpatial(rewriter, loc, x, lo, hi, padValue);
+    Value init = filledTensor(rewriter, loc, resultType, padValue);
+
+    if constexpr (isMax) {
+      rewriter.replaceOp(op, poolCore(rewriter, loc, PoolKind::Max, xp, init,
+                                      kernel, strides, dil, maxScalar));
+      return success();
+    }
+    if constexpr (!isMax && !isAvg) {
+      // Lp: (sum |x|^p)^(1/p), with the common p = 1, 2 kept exact.
+      int64_t p = op.getP();
+      Value sum = poolCore(
+          rewriter, loc, PoolKind::Lp, xp, init, kernel, strides, dil,
+          [&](OpBuilder &b, Location l, Value acc, Value v) {
+            Value a = math::AbsFOp::create(b, l, v);
+            Value t = p == 1   ? a
+                      : p == 2 ? arith::MulFOp::create(b, l, a, a).getResult()
+                               : math::PowFOp::create(
+                                     b, l, a, scalar(b, l, elem, (double)p))
+                                     .getResult();
+            return arith::AddFOp::create(b, l, acc, t).getResult();
+          });
+      if (p == 1) {
+        rewriter.replaceOp(op, sum);
+        return success();
+      }
+      rewriter.replaceOp(
+          op, elementwise(rewriter, loc, resultType, sum,
+                          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                            if (p == 2)
+                              return math::SqrtOp::create(b, l, a[0]);
+                            return math::PowFOp::create(
+                                b, l, a[0], scalar(b, l, elem, 1.0 / p));
+                          }));
+      return success();
+    }
+    if constexpr (isAvg) {
+      Value sum =
+          poolCore(rewriter, loc, PoolKind::Sum, xp, init, kernel, strides, dil,
+                   [](OpBuilder &b, Location l, Value acc, Value v) {
+                     return arith::AddFOp::create(b, l, acc, v).getResult();
+                   });
+      // The divisor is a product of per-dim tap counts: taps inside the
+      // input (count_include_pad = 0) or inside the explicit padding
+      // (count_include_pad = 1); ceil_mode overhang never counts.
+      bool countPad = op.getCountIncludePad();
+      SmallVector<SmallVector<Attribute>> counts(sp);
+      bool uniform = true;
+      int64_t full = 1;
+      for (size_t i = 0; i < sp; ++i) {
+        int64_t in = xs[2 + i], out = resultType.getDimSize(2 + i);
+        int64_t begin = countPad ? -pads[i] : 0;
+        int64_t end = countPad ? in + pads[sp + i] : in;
+        for (int64_t o = 0; o < out; ++o) {
+          int64_t n = tapsInRange(o, kernel[i], strides[i], dil[i], pads[i],
+                                  begin, end);
+          uniform &= n == kernel[i];
+          counts[i].push_back(rewriter.getFloatAttr(elem, (double)n));
+        }
+        full *= kernel[i];
+      }
+      Value result;
+      if (uniform) {
+        Value div = scalar(rewriter, loc, elem, (double)full);
+        result = elementwise(
+            rewriter, loc, resultType, sum,
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              return arith::DivFOp::create(b, l, a[0], div).getResult();
+            });
+      } else {
+        MLIRContext *ctx = rewriter.getContext();
+        unsigned rank = resultType.getRank();
+        SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank)};
+        SmallVector<Value> ins{sum};
+        for (size_t i = 0; i < sp; ++i) {
+          maps.push_back(
+              AffineMap::get(rank, 0, getAffineDimExpr(2 + i, ctx), ctx));
+          auto ct = tensorType({(int64_t)counts[i].size()}, elem);
+          ins.push_back(arith::ConstantOp::create(
+              rewriter, loc, DenseElementsAttr::get(ct, counts[i])));
+        }
+        maps.push_back(rewriter.getMultiDimIdentityMap(rank));
+        result =
+            linalg::GenericOp::create(
+                rewriter, loc, TypeRange{resultType}, ins,
+                ValueRange{emptyTensor(rewriter, loc, resultType)}, maps,
+                SmallVector<utils::IteratorType>(rank,
+                                                 utils::IteratorType::parallel),
+                [&](OpBuilder &b, Location l, ValueRange a) {
+                  Value d = a[1];
+                  for (size_t i = 1; i < sp; ++i)
+                    d = arith::MulFOp::create(b, l, d, a[1 + i]);
+                  linalg::YieldOp::create(
+                      b, l, arith::DivFOp::create(b, l, a[0], d).getResult());
+                })
+                .getResult(0);
+      }
+      rewriter.replaceOp(op, result);
+      return success();
+    }
+    return failure();
+  }
+};
+
+} // namespace
+
 void tdc::populateConvLoweringPatterns(RewritePatternSet &patterns) {
-  (void)patterns;
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<ConvLowering, ConvTransposeLowering, PoolLowering<tg::MaxPoolOp>,
+               PoolLowering<tg::AveragePoolOp>, PoolLowering<tg::LpPoolOp>>(
+      ctx);
 }

@@ -75,8 +75,6 @@ static Type tensorOf(ArrayRef<int64_t> shape, Type elem) {
     types.push_back(adaptor.getOperands()[0].getType());                       \
     return success();                                                          \
   }
-TG_SAME_TYPE(BatchNormOp)
-TG_SAME_TYPE(InstanceNormOp)
 #undef TG_SAME_TYPE
 
 static LogicalResult inferBroadcast(std::optional<Location> loc,
@@ -178,6 +176,13 @@ LogicalResult GemmOp::inferReturnTypes(MLIRContext *,
   if (ka != kb)
     return emitOptionalError(loc, "gemm contraction dims differ: ", ka,
                              " vs ", kb);
+  // C is broadcast unidirectionally to [M, N].
+  if (Value c = adaptor.getC()) {
+    auto bc = tdc::tg::broadcastShapes(shapeOf(c), {m, n});
+    if (shapeOf(c).size() > 2 || !bc || (*bc)[0] != m || (*bc)[1] != n)
+      return emitOptionalError(loc, "gemm C is not broadcastable to [", m,
+                               ", ", n, "]");
+  }
   types.push_back(tensorOf({m, n}, elemOf(adaptor.getA())));
   return success();
 }
@@ -234,6 +239,46 @@ LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+/// Per-channel operands of batch and instance normalization are [C].
+static LogicalResult checkChannelOperands(std::optional<Location> loc,
+                                          Value input, ValueRange params) {
+  auto x = shapeOf(input);
+  if (x.size() < 2)
+    return emitOptionalError(loc, "normalization input must have rank >= 2");
+  for (Value p : params) {
+    auto s = shapeOf(p);
+    if (s.size() != 1 || s[0] != x[1])
+      return emitOptionalError(loc, "normalization parameters must have "
+                                    "shape [",
+                               x[1], "]");
+  }
+  return success();
+}
+
+LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &types) {
+  if (failed(checkChannelOperands(
+          loc, adaptor.getInput(),
+          {adaptor.getScale(), adaptor.getBias(), adaptor.getMean(),
+           adaptor.getVar()})))
+    return failure();
+  types.push_back(adaptor.getInput().getType());
+  return success();
+}
+
+LogicalResult InstanceNormOp::inferReturnTypes(MLIRContext *,
+                                               std::optional<Location> loc,
+                                               Adaptor adaptor,
+                                               SmallVectorImpl<Type> &types) {
+  if (failed(checkChannelOperands(loc, adaptor.getInput(),
+                                  {adaptor.getScale(), adaptor.getBias()})))
+    return failure();
+  types.push_back(adaptor.getInput().getType());
+  return success();
+}
+
 LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,
@@ -242,6 +287,15 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
   int64_t axis = adaptor.getAxis();
   if (axis < 0 || axis > (int64_t)x.size())
     return emitOptionalError(loc, "layer_norm axis out of range");
+  // Scale and bias broadcast (unidirectionally) to the input.
+  for (Value p : {adaptor.getScale(), adaptor.getBias()}) {
+    if (!p)
+      continue;
+    auto bc = tdc::tg::broadcastShapes(x, shapeOf(p));
+    if (!bc || ArrayRef<int64_t>(*bc) != x)
+      return emitOptionalError(loc, "layer_norm scale/bias are not "
+                                    "broadcastable to the input");
+  }
   SmallVector<int64_t> stat(x);
   for (size_t i = axis; i < x.size(); ++i)
     stat[i] = 1;

@@ -200,17 +200,20 @@ def TG_LayerNormOp : TG_PureOp<"layer_norm"> {
 // Pooling
 //===----------------------------------------------------------------------===//
 
-class TG_PoolOp<string mnemonic> : TG_PureOp<mnemonic> {
-  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$kernel_shape,
+// pads are [begins..., ends...] with auto_pad resolved by the importer.
+// lp_pool additionally carries the norm order p.
+class TG_PoolOp<string mnemonic, dag extra = (ins)> : TG_PureOp<mnemonic> {
+  let arguments = !con((ins AnyRankedTensor:$input,
+                   DenseI64ArrayAttr:$kernel_shape,
                    DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                    DenseI64ArrayAttr:$dilations, BoolAttr:$ceil_mode,
-                   BoolAttr:$count_include_pad);
+                   BoolAttr:$count_include_pad), extra);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 def TG_MaxPoolOp : TG_PoolOp<"max_pool">;
 def TG_AveragePoolOp : TG_PoolOp<"average_pool">;
-def TG_LpPoolOp : TG_PoolOp<"lp_pool">;
+def TG_LpPoolOp : TG_PoolOp<"lp_pool", (ins I64Attr:$p)>;
 
 //===----------------------------------------------------------------------===//
 // Reductions and normalizing activations

@@ -1,0 +1,48 @@
+//===- Compiler.h - ONNX file -> any stage of the pipeline -------*- C++ -*-===//
+#ifndef TDC_DRIVER_COMPILER_H
+#define TDC_DRIVER_COMPILER_H
+
+#include "tdc/Import/OnnxImporter.h"
+#include "tdc/Support/Signature.h"
+#include "tdc/Target/CPU/CodeGen.h"
+
+#include <string>
+#include <vector>
+
+namespace tdc {
+
+enum class EmitKind { TG, Linalg, LLVMMLIR, LLVM, Asm, Obj, Lib };
+/// Parse "tg", "linalg", "llvm-mlir", "llvm", "asm", "obj", "lib".
+bool parseEmitKind(const std::string &s, EmitKind &out);
+
+struct CompileOptions {
+  std::string input;
+  /// Output path; for Lib a header `<stem>.h` is written next to it.
+  std::string output;
+  EmitKind emit = EmitKind::Lib;
+  CodegenOptions codegen;
+  ImportOptions import;
+  bool writeHeader = true;
+};
+
+struct CompileResult {
+  bool ok = false;
+  /// One-line, user-facing; names the file and the ONNX node when known.
+  std::string error;
+  /// The model uses an op or type that tdc does not support.
+  bool unsupported = false;
+  std::vector<std::string> needConstantInputs;
+  ModelSignature signature;
+};
+
+/// Run the pipeline up to options.emit and write options.output.
+CompileResult compileModel(const CompileOptions &options);
+
+/// Names of the graph inputs that are fed at run time (initializers
+/// excluded), in graph order.
+bool onnxRuntimeInputNames(const std::string &path,
+                           std::vector<std::string> &names, std::string &error);
+
+} // namespace tdc
+
+#endif

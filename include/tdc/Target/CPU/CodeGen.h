@@ -1,0 +1,61 @@
+//===- CodeGen.h - LLVM dialect -> object code for the CPU -------*- C++ -*-===//
+#ifndef TDC_TARGET_CPU_CODEGEN_H
+#define TDC_TARGET_CPU_CODEGEN_H
+
+#include "tdc/Support/Signature.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <memory>
+#include <string>
+
+namespace tdc {
+
+/// Name of the graph function through the pipeline; the C API wraps it.
+inline constexpr const char *kGraphFunctionName = "tdc_graph";
+
+struct CodegenOptions {
+  unsigned optLevel = 2;
+  std::string triple; // empty: host
+  std::string cpu;    // empty or "native": host CPU with its features
+  std::string symbolPrefix = "tdc_model";
+};
+
+/// A TargetMachine for the options (host by default); null + error if the
+/// target is unknown.
+std::unique_ptr<llvm::TargetMachine>
+createTargetMachine(const CodegenOptions &options, std::string &error);
+
+/// Translate the LLVM-dialect module to LLVM IR and add the C API:
+///   int <prefix>_run(const void *const *inputs, void *const *outputs);
+///   const char *<prefix>_signature(void);   (JSON)
+///   int <prefix>_num_inputs(void), <prefix>_num_outputs(void);
+std::unique_ptr<llvm::Module>
+translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &llvmCtx,
+                  const ModelSignature &signature,
+                  const CodegenOptions &options, llvm::TargetMachine &tm,
+                  std::string &error);
+
+/// Run LLVM's default optimization pipeline at options.optLevel.
+void optimizeModule(llvm::Module &module, const CodegenOptions &options,
+                    llvm::TargetMachine &tm);
+
+/// Write an object file (or assembly) to `path` atomically.
+bool emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm,
+                     bool assembly, const std::string &path,
+                     std::string &error);
+
+/// Link an object into a shared library that needs only libc and libm.
+bool linkSharedLibrary(const std::string &objectPath,
+                       const std::string &libraryPath, std::string &error);
+
+/// The C header declaring the artifact's API for `signature`.
+std::string generateHeader(const ModelSignature &signature,
+                           const std::string &symbolPrefix);
+
+} // namespace tdc
+
+#endif

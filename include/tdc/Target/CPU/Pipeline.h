@@ -1,0 +1,36 @@
+//===- Pipeline.h - stages from tg to the LLVM dialect -----------*- C++ -*-===//
+//
+// The compile pipeline is split in stages so that derivation and loop
+// scheduling can slot in between them and `--emit` can stop after any one.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TDC_TARGET_CPU_PIPELINE_H
+#define TDC_TARGET_CPU_PIPELINE_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <string>
+
+namespace tdc {
+
+/// tg -> linalg, tensor, arith, math on tensors.
+void buildGraphToLinalgPipeline(mlir::OpPassManager &pm, unsigned optLevel);
+/// tensors -> memrefs: one-shot bufferization with outputs as caller-owned
+/// out-parameters and every temporary deallocated.
+void buildBufferizationPipeline(mlir::OpPassManager &pm, unsigned optLevel);
+/// memrefs + linalg -> loops -> the LLVM dialect (bare-pointer calls).
+void buildLoweringToLLVMPipeline(mlir::OpPassManager &pm, unsigned optLevel);
+
+/// Register the dialects and translations every stage needs.
+void registerCompilerDialects(mlir::DialectRegistry &registry);
+
+/// Run `build(pm)` on `module`; on failure `error` holds the diagnostics.
+mlir::LogicalResult
+runStage(mlir::ModuleOp module,
+         void (*build)(mlir::OpPassManager &, unsigned), unsigned optLevel,
+         std::string &error);
+
+} // namespace tdc
+
+#endif

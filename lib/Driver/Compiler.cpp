@@ -1,0 +1,205 @@
+//===- Compiler.cpp - ONNX file -> any stage of the pipeline --------------===//
+#include "tdc/Driver/Compiler.h"
+#include "tdc/Target/CPU/Pipeline.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+#include "onnx/onnx_pb.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+using namespace mlir;
+
+namespace tdc {
+
+bool parseEmitKind(const std::string &s, EmitKind &out) {
+  static const std::pair<const char *, EmitKind> kinds[] = {
+      {"tg", EmitKind::TG},   {"linalg", EmitKind::Linalg},
+      {"llvm-mlir", EmitKind::LLVMMLIR},
+      {"llvm", EmitKind::LLVM}, {"asm", EmitKind::Asm},
+      {"obj", EmitKind::Obj}, {"lib", EmitKind::Lib}};
+  for (auto &[name, kind] : kinds)
+    if (s == name) {
+      out = kind;
+      return true;
+    }
+  return false;
+}
+
+bool onnxRuntimeInputNames(const std::string &path,
+                           std::vector<std::string> &names,
+                           std::string &error) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  onnx::ModelProto model;
+  if (!in || !model.ParseFromString(ss.str())) {
+    error = path + ": not a valid ONNX model";
+    return false;
+  }
+  std::set<std::string> inits;
+  for (const auto &i : model.graph().initializer())
+    inits.insert(i.name());
+  for (const auto &i : model.graph().input())
+    if (!inits.count(i.name()))
+      names.push_back(i.name());
+  return true;
+}
+
+static bool addSignature(std::vector<TensorSignature> &list, Type t,
+                         Attribute name) {
+  auto rt = cast<RankedTensorType>(t);
+  TensorSignature s;
+  if (auto str = dyn_cast_or_null<StringAttr>(name))
+    s.name = str.str();
+  if (!dtypeFromMlirType(rt.getElementType(), s.dtype))
+    return false;
+  s.shape.assign(rt.getShape().begin(), rt.getShape().end());
+  list.push_back(s);
+  return true;
+}
+
+static bool writeText(const std::string &path, const std::string &text,
+                      std::string &error) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << text;
+    if (!out) {
+      error = path + ": cannot write";
+      return false;
+    }
+  }
+  if (auto ec = llvm::sys::fs::rename(tmp, path)) {
+    error = path + ": " + ec.message();
+    return false;
+  }
+  return true;
+}
+
+static std::string printModule(ModuleOp m) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  m.print(os);
+  return s;
+}
+
+CompileResult compileModel(const CompileOptions &options) {
+  CompileResult result;
+  DialectRegistry registry;
+  registerCompilerDialects(registry);
+  MLIRContext ctx(registry, MLIRContext::Threading::DISABLED);
+  ctx.loadAllAvailableDialects();
+
+  ImportError ierr;
+  OwningOpRef<ModuleOp> module =
+      importOnnxFile(ctx, options.input, options.import, ierr);
+  if (!module) {
+    result.error = ierr.message;
+    result.unsupported = ierr.unsupported;
+    result.needConstantInputs = ierr.needConstantInputs;
+    return result;
+  }
+  auto func = module->lookupSymbol<func::FuncOp>("main");
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    if (!addSignature(result.signature.inputs, func.getArgumentTypes()[i],
+                      func.getArgAttr(i, "tg.name"))) {
+      result.error = options.input + ": unsupported input element type";
+      result.unsupported = true;
+      return result;
+    }
+  for (unsigned i = 0; i < func.getNumResults(); ++i)
+    if (!addSignature(result.signature.outputs, func.getResultTypes()[i],
+                      func.getResultAttr(i, "tg.name"))) {
+      result.error = options.input + ": unsupported output element type";
+      result.unsupported = true;
+      return result;
+    }
+  func.setSymName(kGraphFunctionName);
+
+  auto fail = [&](const std::string &stage, const std::string &why) {
+    // Diagnostics carry "node (OpType)" locations from the importer.
+    result.error = options.input + ": " + stage + ": " + why;
+    return result;
+  };
+  if (options.emit == EmitKind::TG) {
+    if (!writeText(options.output, printModule(*module), result.error))
+      return result;
+    result.ok = true;
+    return result;
+  }
+  std::string err;
+  unsigned opt = options.codegen.optLevel;
+  if (failed(runStage(*module, buildGraphToLinalgPipeline, opt, err))) {
+    result.unsupported = true;
+    return fail("lowering to linalg failed", err);
+  }
+  if (options.emit == EmitKind::Linalg) {
+    if (!writeText(options.output, printModule(*module), result.error))
+      return result;
+    result.ok = true;
+    return result;
+  }
+  if (failed(runStage(*module, buildBufferizationPipeline, opt, err)))
+    return fail("bufferization failed", err);
+  if (failed(runStage(*module, buildLoweringToLLVMPipeline, opt, err)))
+    return fail("lowering to LLVM failed", err);
+  if (options.emit == EmitKind::LLVMMLIR) {
+    if (!writeText(options.output, printModule(*module), result.error))
+      return result;
+    result.ok = true;
+    return result;
+  }
+
+  std::unique_ptr<llvm::TargetMachine> tm =
+      createTargetMachine(options.codegen, err);
+  if (!tm)
+    return fail("target", err);
+  llvm::LLVMContext llvmCtx;
+  auto llvmModule = translateToLLVMIR(*module, llvmCtx, result.signature,
+                                      options.codegen, *tm, err);
+  if (!llvmModule)
+    return fail("code generation failed", err);
+  optimizeModule(*llvmModule, options.codegen, *tm);
+  if (options.emit == EmitKind::LLVM) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    llvmModule->print(os, nullptr);
+    if (!writeText(options.output, text, result.error))
+      return result;
+    result.ok = true;
+    return result;
+  }
+  if (options.emit == EmitKind::Asm || options.emit == EmitKind::Obj) {
+    if (!emitMachineCode(*llvmModule, *tm, options.emit == EmitKind::Asm,
+                         options.output, err))
+      return fail("code generation failed", err);
+  } else {
+    std::string obj = options.output + ".o.tmp";
+    if (!emitMachineCode(*llvmModule, *tm, false, obj, err))
+      return fail("code generation failed", err);
+    bool linked = linkSharedLibrary(obj, options.output, err);
+    llvm::sys::fs::remove(obj);
+    if (!linked)
+      return fail("link failed", err);
+  }
+  if (options.writeHeader &&
+      (options.emit == EmitKind::Lib || options.emit == EmitKind::Obj)) {
+    llvm::SmallString<256> header(options.output);
+    llvm::sys::path::replace_extension(header, ".h");
+    if (!writeText(std::string(header),
+                   generateHeader(result.signature,
+                                  options.codegen.symbolPrefix),
+                   result.error))
+      return result;
+  }
+  result.ok = true;
+  return result;
+}
+
+} // namespace tdc

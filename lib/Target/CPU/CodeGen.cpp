@@ -1,0 +1,174 @@
+//===- CodeGen.cpp - LLVM dialect -> object code for the CPU --------------===//
+#include "tdc/Target/CPU/CodeGen.h"
+
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+using namespace llvm;
+
+namespace tdc {
+
+std::unique_ptr<TargetMachine>
+createTargetMachine(const CodegenOptions &options, std::string &error) {
+  static bool initialized = [] {
+    InitializeNativeTarget();
+    InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)initialized;
+  Triple triple(options.triple.empty() ? sys::getDefaultTargetTriple()
+                                       : options.triple);
+  const Target *target = TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return nullptr;
+  std::string cpu = options.cpu, features;
+  if (cpu.empty() || cpu == "native") {
+    cpu = sys::getHostCPUName().str();
+    SubtargetFeatures f;
+    for (auto &kv : sys::getHostCPUFeatures())
+      f.AddFeature(kv.first(), kv.second);
+    features = f.getString();
+  }
+  TargetOptions to;
+  CodeGenOptLevel level = options.optLevel == 0   ? CodeGenOptLevel::None
+                          : options.optLevel == 1 ? CodeGenOptLevel::Less
+                          : options.optLevel == 2 ? CodeGenOptLevel::Default
+                                                  : CodeGenOptLevel::Aggressive;
+  std::unique_ptr<TargetMachine> tm(target->createTargetMachine(
+      triple, cpu, features, to, Reloc::PIC_, std::nullopt, level));
+  if (!tm)
+    error = "cannot create a target machine for " + triple.str();
+  return tm;
+}
+
+std::unique_ptr<Module> translateToLLVMIR(mlir::ModuleOp module,
+                                          LLVMContext &llvmCtx,
+                                          const ModelSignature &sig,
+                                          const CodegenOptions &options,
+                                          TargetMachine &tm,
+                                          std::string &error) {
+  std::unique_ptr<Module> m = mlir::translateModuleToLLVMIR(module, llvmCtx);
+  if (!m) {
+    error = "translation to LLVM IR failed";
+    return nullptr;
+  }
+  m->setTargetTriple(tm.getTargetTriple());
+  m->setDataLayout(tm.createDataLayout());
+
+  Function *graph = m->getFunction(kGraphFunctionName);
+  size_t nIn = sig.inputs.size(), nOut = sig.outputs.size();
+  if (!graph || graph->arg_size() != nIn + nOut) {
+    error = "internal error: lowered graph function has an unexpected "
+            "signature";
+    return nullptr;
+  }
+  graph->setLinkage(GlobalValue::InternalLinkage);
+
+  IRBuilder<> b(llvmCtx);
+  Type *ptr = PointerType::getUnqual(llvmCtx);
+  Type *i32 = b.getInt32Ty();
+  const std::string &p = options.symbolPrefix;
+
+  // int <prefix>_run(const void *const *inputs, void *const *outputs)
+  auto *runTy = FunctionType::get(i32, {ptr, ptr}, false);
+  auto *run = Function::Create(runTy, GlobalValue::ExternalLinkage, p + "_run",
+                               *m);
+  b.SetInsertPoint(BasicBlock::Create(llvmCtx, "entry", run));
+  SmallVector<Value *> args;
+  for (size_t i = 0; i < nIn + nOut; ++i) {
+    Value *base = i < nIn ? run->getArg(0) : run->getArg(1);
+    size_t idx = i < nIn ? i : i - nIn;
+    Value *slot = b.CreateConstGEP1_64(ptr, base, idx);
+    args.push_back(b.CreateLoad(ptr, slot));
+  }
+  b.CreateCall(graph, args);
+  b.CreateRet(b.getInt32(0));
+
+  auto constant = [&](const std::string &name, int value) {
+    auto *f = Function::Create(FunctionType::get(i32, {}, false),
+                               GlobalValue::ExternalLinkage, name, *m);
+    b.SetInsertPoint(BasicBlock::Create(llvmCtx, "entry", f));
+    b.CreateRet(b.getInt32(value));
+  };
+  constant(p + "_num_inputs", (int)nIn);
+  constant(p + "_num_outputs", (int)nOut);
+
+  auto *sigFn = Function::Create(FunctionType::get(ptr, {}, false),
+                                 GlobalValue::ExternalLinkage,
+                                 p + "_signature", *m);
+  b.SetInsertPoint(BasicBlock::Create(llvmCtx, "entry", sigFn));
+  b.CreateRet(b.CreateGlobalString(sig.toJson(), p + "_signature_json"));
+
+  std::string verifyMsg;
+  raw_string_ostream os(verifyMsg);
+  if (verifyModule(*m, &os)) {
+    error = "internal error: invalid LLVM IR: " + verifyMsg;
+    return nullptr;
+  }
+  return m;
+}
+
+void optimizeModule(Module &module, const CodegenOptions &options,
+                    TargetMachine &tm) {
+  if (options.optLevel == 0)
+    return;
+  LoopAnalysisManager lam;
+  FunctionAnalysisManager fam;
+  CGSCCAnalysisManager cgam;
+  ModuleAnalysisManager mam;
+  PipelineTuningOptions pto;
+  pto.LoopVectorization = options.optLevel >= 2;
+  pto.SLPVectorization = options.optLevel >= 2;
+  PassBuilder pb(&tm, pto);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  OptimizationLevel level = options.optLevel == 1   ? OptimizationLevel::O1
+                            : options.optLevel == 2 ? OptimizationLevel::O2
+                                                    : OptimizationLevel::O3;
+  ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(level);
+  mpm.run(module, mam);
+}
+
+bool emitMachineCode(Module &module, TargetMachine &tm, bool assembly,
+                     const std::string &path, std::string &error) {
+  // Write to a temporary next to the target, then rename: nothing is left
+  // half-written on failure.
+  std::string tmp = path + ".tmp";
+  std::error_code ec;
+  {
+    raw_fd_ostream out(tmp, ec, sys::fs::OF_None);
+    if (ec) {
+      error = path + ": " + ec.message();
+      return false;
+    }
+    legacy::PassManager pm;
+    if (tm.addPassesToEmitFile(pm, out, nullptr,
+                               assembly ? CodeGenFileType::AssemblyFile
+                                        : CodeGenFileType::ObjectFile)) {
+      error = "the target cannot emit this file type";
+      sys::fs::remove(tmp);
+      return false;
+    }
+    pm.run(module);
+  }
+  if ((ec = sys::fs::rename(tmp, path))) {
+    error = path + ": " + ec.message();
+    sys::fs::remove(tmp);
+    return false;
+  }
+  return true;
+}
+
+} // namespace tdc

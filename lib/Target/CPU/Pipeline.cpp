@@ -1,0 +1,91 @@
+//===- Pipeline.cpp - stages from tg to the LLVM dialect ------------------===//
+#include "tdc/Target/CPU/Pipeline.h"
+#include "tdc/Conversion/Passes.h"
+#include "tdc/Transforms/Passes.h"
+#include "tdc/Dialect/Graph/IR/GraphDialect.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace tdc {
+
+void registerCompilerDialects(DialectRegistry &registry) {
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+  registry.insert<tg::GraphDialect>();
+}
+
+// Textual pipelines keep each stage readable; they are parsed into the
+// module-anchored pass manager (never wrapped in builtin.module(...) again).
+static void addPipeline(OpPassManager &pm, StringRef text) {
+  static bool registered = [] {
+    registerAllPasses();
+    registerTdcConversionPasses();
+    registerTdcTransformsPasses();
+    return true;
+  }();
+  (void)registered;
+  if (failed(parsePassPipeline(text, pm, llvm::errs())))
+    llvm::report_fatal_error("tdc: invalid built-in pass pipeline");
+}
+
+void buildGraphToLinalgPipeline(OpPassManager &pm, unsigned) {
+  pm.addPass(createConvertGraphToLinalg());
+  addPipeline(pm, "canonicalize,cse");
+}
+
+void buildBufferizationPipeline(OpPassManager &pm, unsigned) {
+  addPipeline(pm,
+              "one-shot-bufferize{bufferize-function-boundaries "
+              "function-boundary-type-conversion=identity-layout-map},"
+              "canonicalize,"
+              "buffer-results-to-out-params{hoist-static-allocs "
+              "modify-public-functions},"
+              "func.func(ownership-based-buffer-deallocation),"
+              "canonicalize,buffer-deallocation-simplification,"
+              "bufferization-lower-deallocations,cse,canonicalize");
+}
+
+void buildLoweringToLLVMPipeline(OpPassManager &pm, unsigned) {
+  addPipeline(pm, "tdc-memref-copy-to-linalg,"
+                  "func.func(convert-linalg-to-loops),lower-affine,"
+                  "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
+                  "convert-math-to-funcs,convert-math-to-llvm,"
+                  "convert-math-to-libm,finalize-memref-to-llvm,"
+                  "convert-arith-to-llvm,convert-index-to-llvm,"
+                  "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
+                  "convert-cf-to-llvm,convert-ub-to-llvm,"
+                  "reconcile-unrealized-casts,canonicalize");
+}
+
+LogicalResult runStage(ModuleOp module,
+                       void (*build)(OpPassManager &, unsigned),
+                       unsigned optLevel, std::string &error) {
+  PassManager pm(module.getContext(), ModuleOp::getOperationName());
+  build(pm, optLevel);
+  std::string diags;
+  llvm::raw_string_ostream os(diags);
+  ScopedDiagnosticHandler handler(module.getContext(), [&](Diagnostic &d) {
+    if (d.getSeverity() != DiagnosticSeverity::Error)
+      return success();
+    if (!diags.empty())
+      os << "\n";
+    os << d.getLocation() << ": " << d.str();
+    return success();
+  });
+  if (failed(pm.run(module))) {
+    error = diags.empty() ? "pass pipeline failed" : diags;
+    return failure();
+  }
+  return success();
+}
+
+} // namespace tdc

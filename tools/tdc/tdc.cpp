@@ -1,0 +1,322 @@
+//===- tdc.cpp - the tdc command line --------------------------------------===//
+//
+// tdc compile | run | bench | verify. Exit codes: 0 success, 1 bad input or
+// failed check, 2 bad usage.
+//
+//===----------------------------------------------------------------------===//
+#include "tdc/Driver/Compiler.h"
+#include "tdc/Driver/ModelLibrary.h"
+#include "tdc/Driver/Verify.h"
+#include "tdc/Support/Tensor.h"
+
+#include "CLI/CLI.hpp"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+using namespace tdc;
+
+namespace {
+
+struct CommonCompileFlags {
+  unsigned optLevel = 2;
+  std::string target, mcpu = "native";
+  std::vector<std::string> dims;
+  std::string prefix = "tdc_model";
+
+  void add(CLI::App *cmd) {
+    cmd->add_option("-O", optLevel, "Optimization level 0-3 (default 2)")
+        ->check(CLI::Range(0, 3));
+    cmd->add_option("--target", target,
+                    "Target triple (default: the host, e.g. x86_64-pc-linux-gnu)");
+    cmd->add_option("--mcpu", mcpu, "Target CPU (default: native)");
+    cmd->add_option("--dim", dims,
+                    "Size of a symbolic input dim, NAME=N (repeatable)");
+    cmd->add_option("--symbol-prefix", prefix,
+                    "Prefix of the C API symbols (default tdc_model)");
+  }
+  bool apply(CompileOptions &o, std::string &error) const {
+    o.codegen.optLevel = optLevel;
+    o.codegen.triple = target;
+    o.codegen.cpu = mcpu;
+    o.codegen.symbolPrefix = prefix;
+    for (const auto &d : dims) {
+      auto eq = d.find('=');
+      if (eq == std::string::npos) {
+        error = "--dim expects NAME=N, got '" + d + "'";
+        return false;
+      }
+      o.import.dimValues[d.substr(0, eq)] = std::stoll(d.substr(eq + 1));
+    }
+    return true;
+  }
+};
+
+bool readTensorFile(const std::string &path, Tensor &t, std::string &error) {
+  if (llvm::StringRef(path).ends_with(".pb"))
+    return readTensorProtoFile(path, t, error);
+  return readNpy(path, t, error);
+}
+
+/// Compile `model` to a temporary shared library and load it.
+std::unique_ptr<ModelLibrary> compileAndLoad(const std::string &model,
+                                             const CommonCompileFlags &flags,
+                                             std::string &tmpDir) {
+  CompileOptions o;
+  o.input = model;
+  std::string err;
+  if (!flags.apply(o, err)) {
+    std::fprintf(stderr, "tdc: %s\n", err.c_str());
+    return nullptr;
+  }
+  llvm::SmallString<128> dir;
+  llvm::sys::fs::createUniqueDirectory("tdc-run", dir);
+  tmpDir = std::string(dir);
+  o.output = tmpDir + "/model.so";
+  o.writeHeader = false;
+  CompileResult r = compileModel(o);
+  if (!r.ok) {
+    std::fprintf(stderr, "%s\n", r.error.c_str());
+    return nullptr;
+  }
+  auto lib = ModelLibrary::load(o.output, flags.prefix, err);
+  if (!lib)
+    std::fprintf(stderr, "tdc: %s\n", err.c_str());
+  return lib;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  CLI::App app{"tdc: an ahead-of-time compiler for ONNX models.\n"
+               "Compiles a model to a self-contained shared library with a C "
+               "API, runs it, benchmarks it, or checks it against ONNX "
+               "backend-test data."};
+  app.require_subcommand(1);
+
+  // compile
+  auto *compile = app.add_subcommand(
+      "compile", "Compile an ONNX model (to a shared library by default)");
+  std::string cInput, cOutput, cEmit = "lib";
+  CommonCompileFlags cFlags;
+  bool cJson = false;
+  compile->add_option("model", cInput, "ONNX model file")->required();
+  compile->add_option("-o,--output", cOutput,
+                      "Output file (default: model name with the stage's "
+                      "extension)");
+  compile->add_option("--emit", cEmit,
+                      "Stage to emit: tg|linalg|llvm-mlir|llvm|asm|obj|lib "
+                      "(lib also writes a C header next to the library)");
+  compile->add_flag("--json", cJson, "Print the result and signature as JSON");
+  cFlags.add(compile);
+
+  // run
+  auto *run = app.add_subcommand(
+      "run", "Compile and run a model; write each output as DIR/<name>.npy");
+  std::string rInput, rOutDir = ".";
+  std::vector<std::string> rInputs;
+  bool rRandom = false;
+  uint64_t rSeed = 0;
+  CommonCompileFlags rFlags;
+  run->add_option("model", rInput, "ONNX model file")->required();
+  run->add_option("--input", rInputs,
+                  "NAME=FILE.npy or NAME=FILE.pb (repeatable)");
+  run->add_option("--output-dir", rOutDir, "Directory for the outputs");
+  run->add_flag("--random-inputs", rRandom,
+                "Make up inputs that are not given (deterministic)");
+  run->add_option("--seed", rSeed, "Seed for --random-inputs");
+  rFlags.add(run);
+
+  // bench
+  auto *bench = app.add_subcommand("bench", "Measure inference latency");
+  std::string bInput;
+  unsigned bRuns = 20, bWarmup = 3, bThreads = 1;
+  bool bJson = false;
+  CommonCompileFlags bFlags;
+  bench->add_option("model", bInput, "ONNX model file")->required();
+  bench->add_option("--runs", bRuns, "Timed runs (default 20)");
+  bench->add_option("--warmup", bWarmup, "Untimed warm-up runs (default 3)");
+  bench->add_option("--threads", bThreads,
+                    "Threads (the generated code is single-threaded for now)");
+  bench->add_flag("--json", bJson,
+                  "Print {\"median_ms\":..,\"min_ms\":..,\"max_ms\":..}");
+  bFlags.add(bench);
+
+  // verify
+  auto *verify = app.add_subcommand(
+      "verify", "Compile and run ONNX backend-test directories and compare "
+                "their outputs (rtol 1e-3, atol 1e-7)");
+  VerifyOptions vOpts;
+  vOpts.jobs = std::max(1u, std::thread::hardware_concurrency());
+  verify->add_option("dirs", vOpts.dirs,
+                     "Test directories (model.onnx + test_data_set_*)")
+      ->required();
+  verify->add_option("-j,--jobs", vOpts.jobs, "Tests run in parallel");
+  verify->add_option("--rtol", vOpts.rtol, "Relative tolerance");
+  verify->add_option("--atol", vOpts.atol, "Absolute tolerance");
+  verify->add_option("--timeout", vOpts.timeoutSeconds,
+                     "Seconds per test before it counts as failed");
+  verify->add_option("-O", vOpts.optLevel, "Optimization level")
+      ->check(CLI::Range(0, 3));
+  verify->add_option("--expectations", vOpts.expectations,
+                     "File of expected statuses: fail on any regression, "
+                     "list newly passing tests");
+  verify->add_option("--write-expectations", vOpts.writeExpectations,
+                     "Write this run's statuses to a file");
+  verify->add_flag("--json", vOpts.json, "Print the results as JSON");
+  verify->add_flag("-q,--quiet", vOpts.quiet, "Print only the summary");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+
+  if (compile->parsed()) {
+    CompileOptions o;
+    o.input = cInput;
+    std::string err;
+    if (!parseEmitKind(cEmit, o.emit)) {
+      std::fprintf(stderr, "tdc: unknown --emit value '%s'\n", cEmit.c_str());
+      return 2;
+    }
+    if (!cFlags.apply(o, err)) {
+      std::fprintf(stderr, "tdc: %s\n", err.c_str());
+      return 2;
+    }
+    if (cOutput.empty()) {
+      static const char *ext[] = {".tg.mlir", ".linalg.mlir", ".llvm.mlir",
+                                  ".ll",      ".s",           ".o",
+                                  ".so"};
+      llvm::SmallString<256> out(llvm::sys::path::filename(cInput));
+      llvm::sys::path::replace_extension(out, "");
+      cOutput = std::string(out) + ext[(int)o.emit];
+    }
+    o.output = cOutput;
+    auto start = std::chrono::steady_clock::now();
+    CompileResult r = compileModel(o);
+    double secs = std::chrono::duration<double>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+    if (cJson) {
+      std::printf("{\"ok\":%s,\"output\":%s,\"seconds\":%.3f,\"error\":%s,"
+                  "\"signature\":%s}\n",
+                  r.ok ? "true" : "false", jsonQuote(cOutput).c_str(), secs,
+                  jsonQuote(r.error).c_str(),
+                  r.ok ? r.signature.toJson().c_str() : "null");
+    } else if (!r.ok) {
+      std::fprintf(stderr, "%s\n", r.error.c_str());
+    }
+    return r.ok ? 0 : 1;
+  }
+
+  if (run->parsed()) {
+    std::string tmp;
+    auto lib = compileAndLoad(rInput, rFlags, tmp);
+    if (!lib)
+      return 1;
+    const ModelSignature &sig = lib->signature();
+    std::vector<Tensor> inputs =
+        rRandom ? randomInputs(sig, rSeed) : std::vector<Tensor>(sig.inputs.size());
+    std::vector<bool> given(sig.inputs.size(), rRandom);
+    for (const auto &spec : rInputs) {
+      auto eq = spec.find('=');
+      if (eq == std::string::npos) {
+        std::fprintf(stderr, "tdc: --input expects NAME=FILE, got '%s'\n",
+                     spec.c_str());
+        return 2;
+      }
+      std::string name = spec.substr(0, eq), file = spec.substr(eq + 1);
+      auto it = std::find_if(sig.inputs.begin(), sig.inputs.end(),
+                             [&](auto &s) { return s.name == name; });
+      if (it == sig.inputs.end()) {
+        std::fprintf(stderr, "tdc: the model has no input '%s'\n",
+                     name.c_str());
+        return 1;
+      }
+      std::string err;
+      size_t i = it - sig.inputs.begin();
+      if (!readTensorFile(file, inputs[i], err)) {
+        std::fprintf(stderr, "tdc: %s\n", err.c_str());
+        return 1;
+      }
+      given[i] = true;
+    }
+    for (size_t i = 0; i < given.size(); ++i)
+      if (!given[i]) {
+        std::fprintf(stderr,
+                     "tdc: input '%s' is not given (use --input %s=FILE.npy "
+                     "or --random-inputs)\n",
+                     sig.inputs[i].name.c_str(), sig.inputs[i].name.c_str());
+        return 1;
+      }
+    std::vector<Tensor> outputs;
+    std::string err;
+    if (!lib->run(inputs, outputs, err)) {
+      std::fprintf(stderr, "tdc: %s\n", err.c_str());
+      return 1;
+    }
+    llvm::sys::fs::create_directories(rOutDir);
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      std::string name = sig.outputs[i].name;
+      std::replace(name.begin(), name.end(), '/', '_');
+      std::string path = rOutDir + "/" + name + ".npy";
+      if (!writeNpy(path, outputs[i], err)) {
+        std::fprintf(stderr, "tdc: %s\n", err.c_str());
+        return 1;
+      }
+      std::printf("%s %s%s -> %s\n", sig.outputs[i].name.c_str(),
+                  dtypeName(outputs[i].dtype), outputs[i].shapeString().c_str(),
+                  path.c_str());
+    }
+    llvm::sys::fs::remove_directories(tmp);
+    return 0;
+  }
+
+  if (bench->parsed()) {
+    std::string tmp;
+    auto lib = compileAndLoad(bInput, bFlags, tmp);
+    if (!lib)
+      return 1;
+    std::vector<Tensor> inputs = randomInputs(lib->signature(), 0);
+    std::vector<Tensor> outputs;
+    for (const auto &s : lib->signature().outputs)
+      outputs.emplace_back(s.dtype, s.shape);
+    std::vector<const void *> in;
+    std::vector<void *> out;
+    for (auto &t : inputs)
+      in.push_back(t.data.data());
+    for (auto &t : outputs)
+      out.push_back(t.data.data());
+    for (unsigned i = 0; i < bWarmup; ++i)
+      lib->runRaw(in.data(), out.data());
+    std::vector<double> ms;
+    for (unsigned i = 0; i < std::max(1u, bRuns); ++i) {
+      auto s = std::chrono::steady_clock::now();
+      lib->runRaw(in.data(), out.data());
+      ms.push_back(std::chrono::duration<double, std::milli>(
+                       std::chrono::steady_clock::now() - s)
+                       .count());
+    }
+    std::sort(ms.begin(), ms.end());
+    double median = ms[ms.size() / 2];
+    if (bJson)
+      std::printf("{\"median_ms\": %.4f, \"min_ms\": %.4f, \"max_ms\": %.4f}\n",
+                  median, ms.front(), ms.back());
+    else
+      std::printf("median %.4f ms, min %.4f ms, max %.4f ms over %zu runs "
+                  "(threads: %u)\n",
+                  median, ms.front(), ms.back(), ms.size(), bThreads);
+    llvm::sys::fs::remove_directories(tmp);
+    return 0;
+  }
+
+  if (verify->parsed())
+    return runVerify(vOpts);
+  return 2;
+}

@@ -7,5 +7,5 @@ cd "$(dirname "$0")/.."
 OUT=${OUT:-build/example}
 mkdir -p "$OUT"
 ./build/bin/tdc compile examples/mlp.onnx -o "$OUT/mlp.so"
-cc -O2 -I"$OUT" examples/run_mlp.c "$OUT/mlp.so" -Wl,-rpath,"$PWD/$OUT" -o "$OUT/run_mlp"
+cc -O2 -I"$OUT" examples/run_mlp.c "$OUT/mlp.so" -Wl,-rpath,"$PWD/$OUT" -lm -o "$OUT/run_mlp"
 "$OUT/run_mlp"

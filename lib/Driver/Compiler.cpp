@@ -3,6 +3,7 @@
 #include "tdc/Target/CPU/Pipeline.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -64,6 +65,49 @@ static bool addSignature(std::vector<TensorSignature> &list, Type t,
   return true;
 }
 
+/// Zero-element inputs and outputs carry no data, and the bare-pointer
+/// calling convention cannot express them: inputs become tensor.empty inside
+/// the graph, and both are left out of the lowered function (the C API still
+/// takes a pointer for them, which is never dereferenced).
+static LogicalResult dropEmptyTensors(func::FuncOp f, ModelSignature &sig) {
+  auto isEmpty = [](Type t) {
+    auto rt = cast<RankedTensorType>(t);
+    return rt.getNumElements() == 0;
+  };
+  llvm::BitVector args(f.getNumArguments()), results(f.getNumResults());
+  OpBuilder b(f.getBody());
+  for (unsigned i = 0; i < f.getNumArguments(); ++i) {
+    BlockArgument a = f.getArgument(i);
+    if (!isEmpty(a.getType()))
+      continue;
+    auto rt = cast<RankedTensorType>(a.getType());
+    Value e = tensor::EmptyOp::create(b, f.getLoc(), rt.getShape(),
+                                      rt.getElementType());
+    a.replaceAllUsesWith(e);
+    args.set(i);
+    sig.inputs[i].materialized = false;
+  }
+  for (unsigned i = 0; i < f.getNumResults(); ++i)
+    if (isEmpty(f.getResultTypes()[i])) {
+      results.set(i);
+      sig.outputs[i].materialized = false;
+    }
+  if (results.any()) {
+    f.walk([&](func::ReturnOp ret) {
+      SmallVector<Value> kept;
+      for (unsigned i = 0; i < ret.getNumOperands(); ++i)
+        if (!results.test(i))
+          kept.push_back(ret.getOperand(i));
+      ret->setOperands(kept);
+    });
+    if (failed(f.eraseResults(results)))
+      return failure();
+  }
+  if (args.any() && failed(f.eraseArguments(args)))
+    return failure();
+  return success();
+}
+
 static bool writeText(const std::string &path, const std::string &text,
                       std::string &error) {
   std::string tmp = path + ".tmp";
@@ -121,6 +165,11 @@ CompileResult compileModel(const CompileOptions &options) {
       return result;
     }
   func.setSymName(kGraphFunctionName);
+  if (failed(dropEmptyTensors(func, result.signature))) {
+    result.error = options.input + ": internal error: cannot drop empty "
+                                   "tensors from the graph signature";
+    return result;
+  }
 
   auto fail = [&](const std::string &stage, const std::string &why) {
     // Diagnostics carry "node (OpType)" locations from the importer.

@@ -28,8 +28,7 @@ bool sliceParams(NodeContext &n, ArrayRef<int64_t> in,
                  SmallVectorImpl<int64_t> &starts,
                  SmallVectorImpl<int64_t> &sizes,
                  SmallVectorImpl<int64_t> &steps);
-std::optional<SmallVector<int64_t>> transposePerm(NodeContext &n,
-                                                  int64_t rank);
+std::optional<SmallVector<int64_t>> transposePerm(NodeContext &n, int64_t rank);
 } // namespace shapeparams
 
 namespace {
@@ -77,18 +76,18 @@ Tensor gatherCopy(const Tensor &src, const Shape &shape,
   Shape idx;
   for (int64_t i = 0; i < out.numElements(); ++i) {
     unravel(i, shape, idx);
-    std::memcpy(out.data.data() + i * es,
-                src.data.data() + srcIndex(idx) * es, es);
+    std::memcpy(out.data.data() + i * es, src.data.data() + srcIndex(idx) * es,
+                es);
   }
   return out;
 }
 
 /// Elementwise evaluation with numpy broadcasting. `fn` computes one
 /// result from the operands' flat offsets; it returns false to give up.
-bool broadcastEval(const std::vector<const Tensor *> &ins, DType outType,
-                   const std::function<bool(Tensor &, int64_t,
-                                            ArrayRef<int64_t>)> &fn,
-                   Tensor &out) {
+bool broadcastEval(
+    const std::vector<const Tensor *> &ins, DType outType,
+    const std::function<bool(Tensor &, int64_t, ArrayRef<int64_t>)> &fn,
+    Tensor &out) {
   SmallVector<int64_t> shape;
   for (const Tensor *t : ins) {
     auto b = tg::broadcastShapes(shape, t->shape);
@@ -129,35 +128,54 @@ bool foldBinary(const std::string &op, const Tensor &a, const Tensor &b,
         if (f) {
           double x = a.getDouble(off[0]), y = b.getDouble(off[1]);
           double r;
-          if (op == "Add") r = x + y;
-          else if (op == "Sub") r = x - y;
-          else if (op == "Mul") r = x * y;
-          else if (op == "Div") r = x / y;
-          else if (op == "Min") r = std::isnan(x) || std::isnan(y) ? NAN : std::min(x, y);
-          else if (op == "Max") r = std::isnan(x) || std::isnan(y) ? NAN : std::max(x, y);
-          else if (op == "Equal") r = x == y;
-          else if (op == "Less") r = x < y;
-          else if (op == "Greater") r = x > y;
-          else return false;
+          if (op == "Add")
+            r = x + y;
+          else if (op == "Sub")
+            r = x - y;
+          else if (op == "Mul")
+            r = x * y;
+          else if (op == "Div")
+            r = x / y;
+          else if (op == "Min")
+            r = std::isnan(x) || std::isnan(y) ? NAN : std::min(x, y);
+          else if (op == "Max")
+            r = std::isnan(x) || std::isnan(y) ? NAN : std::max(x, y);
+          else if (op == "Equal")
+            r = x == y;
+          else if (op == "Less")
+            r = x < y;
+          else if (op == "Greater")
+            r = x > y;
+          else
+            return false;
           o.setDouble(i, r);
           return true;
         }
         int64_t x = a.getInt(off[0]), y = b.getInt(off[1]);
         int64_t r;
         // Wrapping arithmetic through unsigned avoids UB on overflow.
-        if (op == "Add") r = (int64_t)((uint64_t)x + (uint64_t)y);
-        else if (op == "Sub") r = (int64_t)((uint64_t)x - (uint64_t)y);
-        else if (op == "Mul") r = (int64_t)((uint64_t)x * (uint64_t)y);
+        if (op == "Add")
+          r = (int64_t)((uint64_t)x + (uint64_t)y);
+        else if (op == "Sub")
+          r = (int64_t)((uint64_t)x - (uint64_t)y);
+        else if (op == "Mul")
+          r = (int64_t)((uint64_t)x * (uint64_t)y);
         else if (op == "Div") {
           if (y == 0 || (x == INT64_MIN && y == -1))
             return false;
           r = x / y; // truncates toward zero
-        } else if (op == "Min") r = std::min(x, y);
-        else if (op == "Max") r = std::max(x, y);
-        else if (op == "Equal") r = x == y;
-        else if (op == "Less") r = x < y;
-        else if (op == "Greater") r = x > y;
-        else return false;
+        } else if (op == "Min")
+          r = std::min(x, y);
+        else if (op == "Max")
+          r = std::max(x, y);
+        else if (op == "Equal")
+          r = x == y;
+        else if (op == "Less")
+          r = x < y;
+        else if (op == "Greater")
+          r = x > y;
+        else
+          return false;
         o.setInt(i, r);
         return true;
       },
@@ -186,20 +204,19 @@ bool foldUnary(const std::string &op, const Tensor &a, Tensor &out) {
   return true;
 }
 
-bool foldWhere(const Tensor &c, const Tensor &x, const Tensor &y,
-               Tensor &out) {
+bool foldWhere(const Tensor &c, const Tensor &x, const Tensor &y, Tensor &out) {
   if (x.dtype != y.dtype)
     return false;
   size_t es = dtypeSize(x.dtype);
-  return broadcastEval({&c, &x, &y}, x.dtype,
-                       [&](Tensor &o, int64_t i, ArrayRef<int64_t> off) {
-                         const Tensor &s = c.getInt(off[0]) ? x : y;
-                         int64_t so = c.getInt(off[0]) ? off[1] : off[2];
-                         std::memcpy(o.data.data() + i * es,
-                                     s.data.data() + so * es, es);
-                         return true;
-                       },
-                       out);
+  return broadcastEval(
+      {&c, &x, &y}, x.dtype,
+      [&](Tensor &o, int64_t i, ArrayRef<int64_t> off) {
+        const Tensor &s = c.getInt(off[0]) ? x : y;
+        int64_t so = c.getInt(off[0]) ? off[1] : off[2];
+        std::memcpy(o.data.data() + i * es, s.data.data() + so * es, es);
+        return true;
+      },
+      out);
 }
 
 bool foldGather(NodeContext &n, const Tensor &data, const Tensor &indices,
@@ -283,13 +300,13 @@ bool foldSlice(NodeContext &n, const Tensor &data, Tensor &out) {
   if (tg::numElements(sizes) > kMaxFoldElements)
     return false;
   Shape strides = stridesOf(data.shape);
-  out = gatherCopy(data, Shape(sizes.begin(), sizes.end()),
-                   [&](const Shape &o) {
-                     int64_t flat = 0;
-                     for (size_t d = 0; d < o.size(); ++d)
-                       flat += (starts[d] + o[d] * steps[d]) * strides[d];
-                     return flat;
-                   });
+  out =
+      gatherCopy(data, Shape(sizes.begin(), sizes.end()), [&](const Shape &o) {
+        int64_t flat = 0;
+        for (size_t d = 0; d < o.size(); ++d)
+          flat += (starts[d] + o[d] * steps[d]) * strides[d];
+        return flat;
+      });
   return true;
 }
 
@@ -318,10 +335,9 @@ bool foldExpand(const Tensor &data, const Tensor &shapeT, Tensor &out) {
   if (!shape || tg::numElements(*shape) > kMaxFoldElements)
     return false;
   Shape strides = stridesOf(data.shape);
-  out = gatherCopy(data, Shape(shape->begin(), shape->end()),
-                   [&](const Shape &o) {
-                     return broadcastOffset(data.shape, strides, o);
-                   });
+  out = gatherCopy(
+      data, Shape(shape->begin(), shape->end()),
+      [&](const Shape &o) { return broadcastOffset(data.shape, strides, o); });
   return true;
 }
 
@@ -395,8 +411,8 @@ bool foldReduceProd(NodeContext &n, const Tensor &data, const Tensor *axesT,
     if (f)
       acc.setDouble(o, acc.getDouble(o) * data.getDouble(i));
     else
-      acc.setInt(o, (int64_t)((uint64_t)acc.getInt(o) *
-                              (uint64_t)data.getInt(i)));
+      acc.setInt(o,
+                 (int64_t)((uint64_t)acc.getInt(o) * (uint64_t)data.getInt(i)));
   }
   acc.shape = outShape;
   out = std::move(acc);
@@ -422,12 +438,11 @@ bool foldCast(DType to, const Tensor &a, Tensor &out) {
 bool tryFoldNode(NodeContext &n) {
   const std::string &op = n.opType();
   static const std::set<std::string> foldable = {
-      "Gather",    "Concat",     "Unsqueeze", "Squeeze",   "Reshape",
-      "Flatten",   "Slice",      "Cast",      "CastLike",  "Add",
-      "Sub",       "Mul",        "Div",       "Equal",     "Less",
-      "Greater",   "Where",      "Not",       "Neg",       "Abs",
-      "Identity",  "Expand",     "Tile",      "Min",       "Max",
-      "ReduceProd", "Transpose"};
+      "Gather", "Concat",     "Unsqueeze", "Squeeze", "Reshape", "Flatten",
+      "Slice",  "Cast",       "CastLike",  "Add",     "Sub",     "Mul",
+      "Div",    "Equal",      "Less",      "Greater", "Where",   "Not",
+      "Neg",    "Abs",        "Identity",  "Expand",  "Tile",    "Min",
+      "Max",    "ReduceProd", "Transpose"};
   // Shape, Size, Constant, ConstantOfShape and Range always produce
   // constants through their importers (ImportShape.cpp).
   if (!foldable.count(op) || n.numOutputs() != 1 || !n.hasOutput(0))

@@ -275,7 +275,16 @@ LogicalResult importPool(NodeContext &nc, PoolKind kind, bool global) {
   case PoolKind::Lp: {
     if (!isa<FloatType>(nc.inputType(0).getElementType()))
       return nc.unsupported("LpPool needs a floating-point input");
-    int64_t p = nc.attrInt("p", 2);
+    // LpPool-1 stored p as a float.
+    const onnx::AttributeProto *pa = nc.attr("p");
+    int64_t p = 2;
+    if (pa && pa->type() == onnx::AttributeProto::FLOAT) {
+      p = (int64_t)pa->f();
+      if ((double)p != pa->f())
+        return nc.unsupported("LpPool with a non-integer p");
+    } else if (pa) {
+      p = pa->i();
+    }
     if (p <= 0)
       return nc.fail("p must be positive");
     attrs.push_back(nc.i64("p", p));

@@ -110,8 +110,14 @@ LogicalResult importCast(NodeContext &n) {
     to = n.inputType(1).getElementType();
   } else {
     DType dt;
-    if (!fromOnnxType(n.attrInt("to", 0), dt))
-      return n.unsupported("cast to an unsupported type");
+    int onnxTo = n.attrInt("to", 0);
+    if (!fromOnnxType(onnxTo, dt))
+      return n.unsupported(
+          "unsupported type " +
+          (onnx::TensorProto_DataType_IsValid(onnxTo)
+               ? onnx::TensorProto_DataType_Name(
+                     static_cast<onnx::TensorProto_DataType>(onnxTo))
+               : std::to_string(onnxTo)));
     to = toMlirType(*n.ctx(), dt);
   }
   Value v = n.make<tg::CastOp>({n.input(0)}, {n.named("to", TypeAttr::get(to))});
@@ -127,6 +133,28 @@ LogicalResult importMod(NodeContext &n) {
     return n.fail("Mod with fmod=0 is not defined for floating point");
   Value v = n.make<tg::ModOp>({n.input(0), n.input(1)},
                               {n.boolean("fmod", fmod)});
+  if (!v)
+    return failure();
+  n.setOutput(0, v);
+  return success();
+}
+
+/// PRelu: a 1-D slope of the channel count is per channel (dim 1), as
+/// exporters emit for older opsets; otherwise numpy broadcasting.
+LogicalResult importPRelu(NodeContext &n) {
+  Value x = n.input(0), slope = n.input(1);
+  if (!x || !slope)
+    return n.fail("expects 2 inputs");
+  auto xs = n.inputShape(0), ss = n.inputShape(1);
+  if (ss.size() == 1 && xs.size() >= 2 && ss[0] == xs[1] && ss[0] != 1 &&
+      xs.back() != ss[0]) {
+    SmallVector<int64_t> shape(xs.size() - 1, 1);
+    shape[0] = ss[0];
+    slope = n.make<tg::ReshapeOp>({slope}, {n.i64Array("shape", shape)});
+    if (!slope)
+      return failure();
+  }
+  Value v = n.make<tg::PreluOp>({x, slope});
   if (!v)
     return failure();
   n.setOutput(0, v);
@@ -183,7 +211,7 @@ void registerElementwiseImporters(ImporterTable &t) {
   t["Mul"] = binary<tg::MulOp>();
   t["Div"] = binary<tg::DivOp>();
   t["Pow"] = binary<tg::PowOp>();
-  t["PRelu"] = binary<tg::PreluOp>();
+  t["PRelu"] = importPRelu;
   t["And"] = binary<tg::AndOp>();
   t["Or"] = binary<tg::OrOp>();
   t["Xor"] = binary<tg::XorOp>();

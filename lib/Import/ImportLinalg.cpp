@@ -29,11 +29,10 @@ LogicalResult importGemm(NodeContext &n) {
   else if (n.opset() < 11)
     return n.fail("input C is required before opset 11");
   Value v = n.make<tg::GemmOp>(
-      operands,
-      {n.f64("alpha", n.attrFloat("alpha", 1.0)),
-       n.f64("beta", n.attrFloat("beta", 1.0)),
-       n.boolean("transA", n.attrInt("transA", 0) != 0),
-       n.boolean("transB", n.attrInt("transB", 0) != 0)});
+      operands, {n.f64("alpha", n.attrFloat("alpha", 1.0)),
+                 n.f64("beta", n.attrFloat("beta", 1.0)),
+                 n.boolean("transA", n.attrInt("transA", 0) != 0),
+                 n.boolean("transB", n.attrInt("transB", 0) != 0)});
   if (!v)
     return failure();
   n.setOutput(0, v);

@@ -40,8 +40,8 @@ std::vector<int64_t> toInts(const Tensor &t) {
 
 /// Integer contents of constant operand i; fails the node when it is not a
 /// compile-time constant (runtime graph inputs are recorded for binding).
-std::optional<std::vector<int64_t>> constInts(NodeContext &n, size_t i,
-                                              const char *what) {
+static std::optional<std::vector<int64_t>> constInts(NodeContext &n, size_t i,
+                                                     const char *what) {
   const Tensor *t = n.requireConstInput(i, what);
   if (!t)
     return std::nullopt;
@@ -52,8 +52,23 @@ std::optional<std::vector<int64_t>> constInts(NodeContext &n, size_t i,
   return toInts(*t);
 }
 
+/// Request operands [first, last] (those present) as constants at once, so
+/// that a caller binding runtime graph inputs learns all of them from one
+/// failure. True when all are constant.
+static bool requireConstRange(NodeContext &n, size_t first, size_t last,
+                              const char *what) {
+  bool ok = true;
+  for (size_t i = first; i <= last; ++i)
+    if (n.hasInput(i) && !n.constInput(i)) {
+      (void)n.requireConstInput(i, what);
+      ok = false;
+    }
+  return ok;
+}
+
 /// Static shape of input i, without materializing a constant input.
-std::optional<SmallVector<int64_t>> staticShape(NodeContext &n, size_t i) {
+static std::optional<SmallVector<int64_t>> staticShape(NodeContext &n,
+                                                       size_t i) {
   if (const Tensor *t = n.constInput(i))
     return SmallVector<int64_t>(t->shape.begin(), t->shape.end());
   if (!n.hasInput(i) || !n.input(i)) {
@@ -163,9 +178,8 @@ std::optional<SmallVector<int64_t>> reshapeResult(NodeContext &n,
       return std::nullopt;
     }
     int64_t outer = tg::numElements(in.take_front(axis));
-    return SmallVector<int64_t>{outer, outer ? total / outer
-                                             : tg::numElements(
-                                                   in.drop_front(axis))};
+    return SmallVector<int64_t>{
+        outer, outer ? total / outer : tg::numElements(in.drop_front(axis))};
   }
   if (op == "Squeeze") {
     bool present;
@@ -227,6 +241,8 @@ bool sliceParams(NodeContext &n, ArrayRef<int64_t> in,
     ends = n.attrInts("ends");
     axes = n.attrInts("axes");
   } else {
+    if (!requireConstRange(n, 1, 4, "Slice starts, ends, axes and steps"))
+      return false;
     auto s = constInts(n, 1, "Slice starts");
     if (!s)
       return false;
@@ -329,7 +345,8 @@ std::optional<SmallVector<int64_t>> transposePerm(NodeContext &n,
 }
 
 /// Result sizes along `axis` of a Split node.
-std::optional<SmallVector<int64_t>> splitSizes(NodeContext &n, int64_t dim) {
+static std::optional<SmallVector<int64_t>> splitSizes(NodeContext &n,
+                                                      int64_t dim) {
   std::vector<int64_t> split;
   if (n.opset() < 13) {
     split = n.attrInts("split");
@@ -391,7 +408,7 @@ struct PadParams {
   double value = 0;
 };
 
-std::optional<PadParams> padParams(NodeContext &n, int64_t rank) {
+static std::optional<PadParams> padParams(NodeContext &n, int64_t rank) {
   PadParams p;
   p.mode = n.attrString("mode", "constant");
   if (p.mode != "constant" && p.mode != "reflect" && p.mode != "edge") {
@@ -403,6 +420,8 @@ std::optional<PadParams> padParams(NodeContext &n, int64_t rank) {
     pads = n.attrInts(n.opset() < 2 ? "paddings" : "pads");
     p.value = n.attrFloat("value", 0);
   } else {
+    if (!requireConstRange(n, 1, 3, "Pad pads, constant_value and axes"))
+      return std::nullopt;
     auto pv = constInts(n, 1, "Pad pads");
     if (!pv)
       return std::nullopt;
@@ -443,7 +462,7 @@ std::optional<PadParams> padParams(NodeContext &n, int64_t rank) {
 }
 
 /// Output of a Shape node (opset 15 start/end, clamped).
-Tensor shapeTensor(NodeContext &n, ArrayRef<int64_t> in) {
+static Tensor shapeTensor(NodeContext &n, ArrayRef<int64_t> in) {
   int64_t rank = in.size();
   int64_t start = n.attrInt("start", 0), end = n.attrInt("end", rank);
   if (start < 0)
@@ -497,9 +516,9 @@ LogicalResult importConcat(NodeContext &n) {
       inputs.push_back(n.input(i));
   if (inputs.empty())
     return n.fail("Concat needs at least one input");
-  auto axis = n.normalizeAxis(n.attrInt("axis", 0),
-                              cast<RankedTensorType>(inputs[0].getType())
-                                  .getRank());
+  auto axis =
+      n.normalizeAxis(n.attrInt("axis", 0),
+                      cast<RankedTensorType>(inputs[0].getType()).getRank());
   if (!axis)
     return failure();
   Value v = n.make<tg::ConcatOp>(inputs, {n.i64("axis", *axis)});
@@ -560,13 +579,12 @@ LogicalResult importPad(NodeContext &n) {
   auto shape = n.inputShape(0);
   if (p->mode != "constant")
     for (size_t i = 0; i < shape.size(); ++i)
-      if (shape[i] == 0 &&
-          (p->pads[i] > 0 || p->pads[shape.size() + i] > 0))
+      if (shape[i] == 0 && (p->pads[i] > 0 || p->pads[shape.size() + i] > 0))
         return n.fail("Pad mode '" + p->mode + "' cannot pad an empty dim");
-  Value v = n.make<tg::PadOp>(
-      {n.input(0)}, {n.i64Array("pads", p->pads),
-                     n.named("mode", n.b().getStringAttr(p->mode)),
-                     n.f64("value", p->value)});
+  Value v = n.make<tg::PadOp>({n.input(0)},
+                              {n.i64Array("pads", p->pads),
+                               n.named("mode", n.b().getStringAttr(p->mode)),
+                               n.f64("value", p->value)});
   if (!v)
     return failure();
   n.setOutput(0, v);
@@ -591,8 +609,7 @@ LogicalResult importTile(NodeContext &n) {
   for (int64_t r : *repeats)
     if (r < 0)
       return n.fail("Tile repeats must be non-negative");
-  Value v =
-      n.make<tg::TileOp>({n.input(0)}, {n.i64Array("repeats", *repeats)});
+  Value v = n.make<tg::TileOp>({n.input(0)}, {n.i64Array("repeats", *repeats)});
   if (!v)
     return failure();
   n.setOutput(0, v);
@@ -614,8 +631,19 @@ LogicalResult importDropout(NodeContext &n) {
     const Tensor *t = n.requireConstInput(2, "Dropout training_mode");
     if (!t)
       return failure();
-    if (t->numElements() > 0 && t->getInt(0) != 0)
-      return n.unsupported("Dropout in training mode is not supported");
+    if (t->numElements() > 0 && t->getInt(0) != 0) {
+      // Training with ratio 0 keeps every element; other ratios are random.
+      double ratio = 0.5;
+      if (n.hasInput(1)) {
+        const Tensor *r = n.requireConstInput(1, "Dropout ratio");
+        if (!r)
+          return failure();
+        if (r->numElements() > 0)
+          ratio = r->getDouble(0);
+      }
+      if (ratio != 0)
+        return n.unsupported("Dropout in training mode is not supported");
+    }
   }
   auto shape = staticShape(n, 0);
   if (!shape)
@@ -727,6 +755,8 @@ LogicalResult importConstantOfShape(NodeContext &n) {
 }
 
 LogicalResult importRange(NodeContext &n) {
+  if (!requireConstRange(n, 0, 2, "Range operands"))
+    return failure();
   const Tensor *start = n.requireConstInput(0, "Range start");
   if (!start)
     return failure();

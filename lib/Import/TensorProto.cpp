@@ -91,6 +91,16 @@ bool tensorFromProto(const onnx::TensorProto &p, Tensor &out,
     error = "tensor '" + p.name() + "' uses external data, not supported yet";
     return false;
   }
+  // Validate dims before allocating: a corrupt or mistyped proto must not
+  // turn into a huge allocation.
+  int64_t count = 1;
+  for (int64_t d : p.dims()) {
+    if (d < 0 || (d > 0 && count > (int64_t(1) << 34) / d)) {
+      error = "tensor '" + p.name() + "' has invalid dims";
+      return false;
+    }
+    count *= d;
+  }
   out = Tensor(dt, std::vector<int64_t>(p.dims().begin(), p.dims().end()));
   int64_t n = out.numElements();
   if (p.has_raw_data()) {

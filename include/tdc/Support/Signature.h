@@ -13,6 +13,9 @@ struct TensorSignature {
   std::string name;
   DType dtype = DType::F32;
   std::vector<int64_t> shape;
+  /// False for zero-element tensors, which have no parameter in the lowered
+  /// graph function (not part of the JSON).
+  bool materialized = true;
 };
 
 /// What the compiled artifact's C API exposes (and returns as JSON).

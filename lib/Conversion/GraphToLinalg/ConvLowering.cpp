@@ -101,6 +101,28 @@ Value mergeDims(OpBuilder &b, Location loc, Value v, int64_t dim) {
   return tensor::CollapseShapeOp::create(b, loc, v, re);
 }
 
+/// Sums of 16-bit floats accumulate in f32 so that long windows keep the
+/// precision the ONNX tests expect.
+Type accumulatorType(Type elem) {
+  if (isa<FloatType>(elem) && elem.getIntOrFloatBitWidth() < 32)
+    return Float32Type::get(elem.getContext());
+  return elem;
+}
+RankedTensorType withElement(RankedTensorType t, Type elem) {
+  return RankedTensorType::get(t.getShape(), elem);
+}
+
+/// Convert a tensor to `resultType`'s element type (no-op when equal).
+Value convertTensor(OpBuilder &b, Location loc, Value v,
+                    RankedTensorType resultType) {
+  if (elemOf(v) == resultType.getElementType())
+    return v;
+  return elementwise(
+      b, loc, resultType, v, [&](OpBuilder &nb, Location nl, ValueRange a) {
+        return convertScalar(nb, nl, a[0], resultType.getElementType());
+      });
+}
+
 /// The conv accumulator [N, F, O...]: zeros, or the bias broadcast.
 Value convInit(OpBuilder &b, Location loc, RankedTensorType type, Value bias) {
   if (!bias)
@@ -109,6 +131,9 @@ Value convInit(OpBuilder &b, Location loc, RankedTensorType type, Value bias) {
   for (int64_t i = 0; i < type.getRank(); ++i)
     if (i != 1)
       dims.push_back(i);
+  bias = convertTensor(b, loc, bias,
+                       withElement(cast<RankedTensorType>(bias.getType()),
+                                   type.getElementType()));
   return linalg::BroadcastOp::create(b, loc, bias, emptyTensor(b, loc, type),
                                      dims)
       .getResult()[0];
@@ -165,13 +190,16 @@ Value convCore(OpBuilder &b, Location loc, Value xp, Value w, Value init,
     SmallVector<utils::IteratorType> iters(3 + sp,
                                            utils::IteratorType::parallel);
     iters.append(1 + sp, utils::IteratorType::reduction);
-    r = linalg::GenericOp::create(
-            b, loc, TypeRange{ogType}, ValueRange{xg, wg}, ValueRange{og}, maps,
-            iters,
-            [](OpBuilder &nb, Location nl, ValueRange a) {
-              linalg::YieldOp::create(
-                  nb, nl, add(nb, nl, a[2], mul(nb, nl, a[0], a[1])));
-            })
+    r = linalg::GenericOp::create(b, loc, TypeRange{ogType}, ValueRange{xg, wg},
+                                  ValueRange{og}, maps, iters,
+                                  [](OpBuilder &nb, Location nl, ValueRange a) {
+                                    Type acc = a[2].getType();
+                                    Value x = convertScalar(nb, nl, a[0], acc),
+                                          w = convertScalar(nb, nl, a[1], acc);
+                                    linalg::YieldOp::create(
+                                        nb, nl,
+                                        add(nb, nl, a[2], mul(nb, nl, x, w)));
+                                  })
             .getResult(0);
   }
   return mergeDims(b, loc, r, 1);
@@ -192,10 +220,12 @@ struct ConvLowering : OpConversionPattern<tg::ConvOp> {
     Value xp =
         padSpatial(rewriter, loc, adaptor.getInput(), pads.take_front(sp),
                    pads.drop_front(sp), scalar(rewriter, loc, elem, 0));
-    Value init = convInit(rewriter, loc, resultType, adaptor.getBias());
-    rewriter.replaceOp(op, convCore(rewriter, loc, xp, adaptor.getWeight(),
-                                    init, op.getGroup(), op.getStrides(),
-                                    op.getDilations()));
+    Value init =
+        convInit(rewriter, loc, withElement(resultType, accumulatorType(elem)),
+                 adaptor.getBias());
+    Value r = convCore(rewriter, loc, xp, adaptor.getWeight(), init,
+                       op.getGroup(), op.getStrides(), op.getDilations());
+    rewriter.replaceOp(op, convertTensor(rewriter, loc, r, resultType));
     return success();
   }
 };
@@ -287,10 +317,12 @@ struct ConvTransposeLowering : OpConversionPattern<tg::ConvTransposeOp> {
             .getResult(0);
     wf = mergeDims(rewriter, loc, wf, 0);
 
-    Value init = convInit(rewriter, loc, resultType, adaptor.getBias());
+    Value init =
+        convInit(rewriter, loc, withElement(resultType, accumulatorType(elem)),
+                 adaptor.getBias());
     SmallVector<int64_t> unit(sp, 1);
-    rewriter.replaceOp(
-        op, convCore(rewriter, loc, xdp, wf, init, groups, unit, dil));
+    Value r = convCore(rewriter, loc, xdp, wf, init, groups, unit, dil);
+    rewriter.replaceOp(op, convertTensor(rewriter, loc, r, resultType));
     return success();
   }
 };
@@ -385,47 +417,54 @@ template <typename OpTy> struct PoolLowering : OpConversionPattern<OpTy> {
     Value padValue = isMax ? lowestValue(rewriter, loc, elem)
                            : scalar(rewriter, loc, elem, 0);
     Value xp = padSpatial(rewriter, loc, x, lo, hi, padValue);
-    Value init = filledTensor(rewriter, loc, resultType, padValue);
-
     if constexpr (isMax) {
+      Value init = filledTensor(rewriter, loc, resultType, padValue);
       rewriter.replaceOp(op, poolCore(rewriter, loc, PoolKind::Max, xp, init,
                                       kernel, strides, dil, maxScalar));
       return success();
     }
-    if constexpr (!isMax && !isAvg) {
+    // Sums accumulate in `acc`; the result is converted back at the end.
+    Type acc = accumulatorType(elem);
+    Value init = filledTensor(rewriter, loc, withElement(resultType, acc),
+                              scalar(rewriter, loc, acc, 0));
+    auto finish =
+        [&](Value sum,
+            function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+          rewriter.replaceOp(
+              op, elementwise(rewriter, loc, resultType, sum,
+                              [&](OpBuilder &b, Location l, ValueRange a) {
+                                return convertScalar(b, l, body(b, l, a), elem);
+                              }));
+        };
+    if constexpr (!isAvg && !isMax) {
       // Lp: (sum |x|^p)^(1/p), with the common p = 1, 2 kept exact.
       int64_t p = op.getP();
       Value sum = poolCore(
           rewriter, loc, PoolKind::Lp, xp, init, kernel, strides, dil,
-          [&](OpBuilder &b, Location l, Value acc, Value v) {
-            Value a = math::AbsFOp::create(b, l, v);
+          [&](OpBuilder &b, Location l, Value s, Value v) {
+            Value a = math::AbsFOp::create(b, l, convertScalar(b, l, v, acc));
             Value t = p == 1   ? a
                       : p == 2 ? arith::MulFOp::create(b, l, a, a).getResult()
                                : math::PowFOp::create(
-                                     b, l, a, scalar(b, l, elem, (double)p))
+                                     b, l, a, scalar(b, l, acc, (double)p))
                                      .getResult();
-            return arith::AddFOp::create(b, l, acc, t).getResult();
+            return arith::AddFOp::create(b, l, s, t).getResult();
           });
-      if (p == 1) {
-        rewriter.replaceOp(op, sum);
-        return success();
-      }
-      rewriter.replaceOp(
-          op, elementwise(rewriter, loc, resultType, sum,
-                          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                            if (p == 2)
-                              return math::SqrtOp::create(b, l, a[0]);
-                            return math::PowFOp::create(
-                                b, l, a[0], scalar(b, l, elem, 1.0 / p));
-                          }));
+      finish(sum, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+        if (p == 1)
+          return a[0];
+        if (p == 2)
+          return math::SqrtOp::create(b, l, a[0]);
+        return math::PowFOp::create(b, l, a[0], scalar(b, l, acc, 1.0 / p));
+      });
       return success();
-    }
-    if constexpr (isAvg) {
-      Value sum =
-          poolCore(rewriter, loc, PoolKind::Sum, xp, init, kernel, strides, dil,
-                   [](OpBuilder &b, Location l, Value acc, Value v) {
-                     return arith::AddFOp::create(b, l, acc, v).getResult();
-                   });
+    } else if constexpr (isAvg) {
+      Value sum = poolCore(
+          rewriter, loc, PoolKind::Sum, xp, init, kernel, strides, dil,
+          [&](OpBuilder &b, Location l, Value s, Value v) {
+            return arith::AddFOp::create(b, l, s, convertScalar(b, l, v, acc))
+                .getResult();
+          });
       // The divisor is a product of per-dim tap counts: taps inside the
       // input (count_include_pad = 0) or inside the explicit padding
       // (count_include_pad = 1); ceil_mode overhang never counts.
@@ -441,46 +480,43 @@ template <typename OpTy> struct PoolLowering : OpConversionPattern<OpTy> {
           int64_t n = tapsInRange(o, kernel[i], strides[i], dil[i], pads[i],
                                   begin, end);
           uniform &= n == kernel[i];
-          counts[i].push_back(rewriter.getFloatAttr(elem, (double)n));
+          counts[i].push_back(rewriter.getFloatAttr(acc, (double)n));
         }
         full *= kernel[i];
       }
-      Value result;
       if (uniform) {
-        Value div = scalar(rewriter, loc, elem, (double)full);
-        result = elementwise(
-            rewriter, loc, resultType, sum,
-            [&](OpBuilder &b, Location l, ValueRange a) {
-              return arith::DivFOp::create(b, l, a[0], div).getResult();
-            });
-      } else {
-        MLIRContext *ctx = rewriter.getContext();
-        unsigned rank = resultType.getRank();
-        SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank)};
-        SmallVector<Value> ins{sum};
-        for (size_t i = 0; i < sp; ++i) {
-          maps.push_back(
-              AffineMap::get(rank, 0, getAffineDimExpr(2 + i, ctx), ctx));
-          auto ct = tensorType({(int64_t)counts[i].size()}, elem);
-          ins.push_back(arith::ConstantOp::create(
-              rewriter, loc, DenseElementsAttr::get(ct, counts[i])));
-        }
-        maps.push_back(rewriter.getMultiDimIdentityMap(rank));
-        result =
-            linalg::GenericOp::create(
-                rewriter, loc, TypeRange{resultType}, ins,
-                ValueRange{emptyTensor(rewriter, loc, resultType)}, maps,
-                SmallVector<utils::IteratorType>(rank,
-                                                 utils::IteratorType::parallel),
-                [&](OpBuilder &b, Location l, ValueRange a) {
-                  Value d = a[1];
-                  for (size_t i = 1; i < sp; ++i)
-                    d = arith::MulFOp::create(b, l, d, a[1 + i]);
-                  linalg::YieldOp::create(
-                      b, l, arith::DivFOp::create(b, l, a[0], d).getResult());
-                })
-                .getResult(0);
+        Value div = scalar(rewriter, loc, acc, (double)full);
+        finish(sum, [&](OpBuilder &b, Location l, ValueRange a) {
+          return arith::DivFOp::create(b, l, a[0], div).getResult();
+        });
+        return success();
       }
+      MLIRContext *ctx = rewriter.getContext();
+      unsigned rank = resultType.getRank();
+      SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank)};
+      SmallVector<Value> ins{sum};
+      for (size_t i = 0; i < sp; ++i) {
+        maps.push_back(
+            AffineMap::get(rank, 0, getAffineDimExpr(2 + i, ctx), ctx));
+        auto ct = tensorType({(int64_t)counts[i].size()}, acc);
+        ins.push_back(arith::ConstantOp::create(
+            rewriter, loc, DenseElementsAttr::get(ct, counts[i])));
+      }
+      maps.push_back(rewriter.getMultiDimIdentityMap(rank));
+      Value result =
+          linalg::GenericOp::create(
+              rewriter, loc, TypeRange{resultType}, ins,
+              ValueRange{emptyTensor(rewriter, loc, resultType)}, maps,
+              SmallVector<utils::IteratorType>(rank,
+                                               utils::IteratorType::parallel),
+              [&](OpBuilder &b, Location l, ValueRange a) {
+                Value d = a[1];
+                for (size_t i = 1; i < sp; ++i)
+                  d = arith::MulFOp::create(b, l, d, a[1 + i]);
+                Value q = arith::DivFOp::create(b, l, a[0], d);
+                linalg::YieldOp::create(b, l, convertScalar(b, l, q, elem));
+              })
+              .getResult(0);
       rewriter.replaceOp(op, result);
       return success();
     }

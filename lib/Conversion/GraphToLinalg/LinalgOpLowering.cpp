@@ -91,8 +91,8 @@ struct MatMulPattern : OpConversionPattern<tg::MatMulOp> {
     auto bs = cast<RankedTensorType>(rhs.getType()).getShape();
 
     if (a.size() == 2 && bs.size() == 2) {
-      Value init = filledTensor(rewriter, loc, outType,
-                                scalar(rewriter, loc, elem, 0));
+      Value init =
+          filledTensor(rewriter, loc, outType, scalar(rewriter, loc, elem, 0));
       rewriter.replaceOp(op, linalg::MatmulOp::create(rewriter, loc,
                                                       ValueRange{lhs, rhs},
                                                       ValueRange{init})
@@ -152,8 +152,8 @@ struct GemmPattern : OpConversionPattern<tg::GemmOp> {
 
     Value acc;
     if (!op.getTransA() && !op.getTransB()) {
-      Value init = filledTensor(rewriter, loc, outType,
-                                scalar(rewriter, loc, elem, 0));
+      Value init =
+          filledTensor(rewriter, loc, outType, scalar(rewriter, loc, elem, 0));
       acc = linalg::MatmulOp::create(rewriter, loc, ValueRange{a, b},
                                      ValueRange{init})
                 .getResult(0);

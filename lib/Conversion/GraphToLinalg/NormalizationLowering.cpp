@@ -101,22 +101,20 @@ Stats normalize(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes,
                              return (Value)arith::DivFOp::create(
                                  nb, nloc, args[0], countV);
                            });
-  Value centered =
-      elementwise(b, loc, xType, {x, mean},
-                  [&](OpBuilder &nb, Location nloc, ValueRange args) {
-                    return (Value)arith::SubFOp::create(nb, nloc, args[0],
-                                                        args[1]);
-                  });
+  Value centered = elementwise(
+      b, loc, xType, {x, mean},
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        return (Value)arith::SubFOp::create(nb, nloc, args[0], args[1]);
+      });
   Value sq = sumOver(b, loc, centered, axes, statType, true);
   Value invStd = elementwise(
       b, loc, statType, {sq},
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
         Value var = arith::DivFOp::create(nb, nloc, args[0], countV);
-        Value v = arith::AddFOp::create(nb, nloc, var,
-                                        scalar(nb, nloc, ct, epsilon));
-        return (Value)arith::DivFOp::create(
-            nb, nloc, scalar(nb, nloc, ct, 1.0),
-            math::SqrtOp::create(nb, nloc, v));
+        Value v =
+            arith::AddFOp::create(nb, nloc, var, scalar(nb, nloc, ct, epsilon));
+        return (Value)arith::DivFOp::create(nb, nloc, scalar(nb, nloc, ct, 1.0),
+                                            math::SqrtOp::create(nb, nloc, v));
       });
   return {centered, mean, invStd};
 }
@@ -225,7 +223,8 @@ struct LayerNormPattern : OpConversionPattern<tg::LayerNormOp> {
     auto outType = cast<RankedTensorType>(op.getOutput().getType());
     Type elem = outType.getElementType();
     Type ct = computeType(elem);
-    if (!ct || !isa<FloatType>(tensorType(adaptor.getScale()).getElementType()) ||
+    if (!ct ||
+        !isa<FloatType>(tensorType(adaptor.getScale()).getElementType()) ||
         (adaptor.getBias() &&
          !isa<FloatType>(tensorType(adaptor.getBias()).getElementType())))
       return unsupported(op, "layer_norm needs float operands");

@@ -129,9 +129,9 @@ struct ConcatPattern : OpConversionPattern<tg::ConcatOp> {
 
 /// Strided slice; negative steps read through an affine map
 /// (start + i * step) in a linalg.generic.
-Value sliceValue(OpBuilder &b, Location loc, Value input,
-                 RankedTensorType type, ArrayRef<int64_t> starts,
-                 ArrayRef<int64_t> sizes, ArrayRef<int64_t> steps) {
+Value sliceValue(OpBuilder &b, Location loc, Value input, RankedTensorType type,
+                 ArrayRef<int64_t> starts, ArrayRef<int64_t> sizes,
+                 ArrayRef<int64_t> steps) {
   if (isEmpty(type))
     return emptyTensor(b, loc, type);
   auto inType = cast<RankedTensorType>(input.getType());
@@ -149,8 +149,8 @@ Value sliceValue(OpBuilder &b, Location loc, Value input,
   AffineMap map = AffineMap::get(starts.size(), 0, exprs, ctx);
   return indexedGeneric(
       b, loc, type,
-      [](OpBuilder &, Location, ValueRange args) { return args.back(); },
-      input, map);
+      [](OpBuilder &, Location, ValueRange args) { return args.back(); }, input,
+      map);
 }
 
 struct SlicePattern : OpConversionPattern<tg::SliceOp> {
@@ -158,10 +158,9 @@ struct SlicePattern : OpConversionPattern<tg::SliceOp> {
   LogicalResult
   matchAndRewrite(tg::SliceOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, sliceValue(rewriter, op.getLoc(),
-                                      adaptor.getInput(), resultTypeOf(op),
-                                      op.getStarts(), op.getSizes(),
-                                      op.getSteps()));
+    rewriter.replaceOp(op, sliceValue(rewriter, op.getLoc(), adaptor.getInput(),
+                                      resultTypeOf(op), op.getStarts(),
+                                      op.getSizes(), op.getSteps()));
     return success();
   }
 };
@@ -296,8 +295,7 @@ struct PadPattern : OpConversionPattern<tg::PadOp> {
       for (int64_t d = 0; d < rank; ++d) {
         int64_t lo = pads[d], hi = pads[rank + d];
         starts[d] = std::max<int64_t>(-lo, 0);
-        sizes[d] = inType.getDimSize(d) - starts[d] -
-                   std::max<int64_t>(-hi, 0);
+        sizes[d] = inType.getDimSize(d) - starts[d] - std::max<int64_t>(-hi, 0);
         offsets[d] = std::max<int64_t>(lo, 0);
       }
       auto cropType = RankedTensorType::get(sizes, inType.getElementType());
@@ -355,11 +353,11 @@ struct ExpandPattern : OpConversionPattern<tg::ExpandOp> {
       rewriter.replaceOp(op, adaptor.getInput());
       return success();
     }
-    rewriter.replaceOp(
-        op, elementwise(rewriter, loc, type, adaptor.getInput(),
-                        [](OpBuilder &, Location, ValueRange args) {
-                          return args[0];
-                        }));
+    rewriter.replaceOp(op,
+                       elementwise(rewriter, loc, type, adaptor.getInput(),
+                                   [](OpBuilder &, Location, ValueRange args) {
+                                     return args[0];
+                                   }));
     return success();
   }
 };

@@ -66,7 +66,11 @@ std::unique_ptr<Module> translateToLLVMIR(mlir::ModuleOp module,
 
   Function *graph = m->getFunction(kGraphFunctionName);
   size_t nIn = sig.inputs.size(), nOut = sig.outputs.size();
-  if (!graph || graph->arg_size() != nIn + nOut) {
+  size_t nParams = 0;
+  for (const auto *list : {&sig.inputs, &sig.outputs})
+    for (const auto &t : *list)
+      nParams += t.materialized;
+  if (!graph || graph->arg_size() != nParams) {
     error = "internal error: lowered graph function has an unexpected "
             "signature";
     return nullptr;
@@ -85,6 +89,8 @@ std::unique_ptr<Module> translateToLLVMIR(mlir::ModuleOp module,
   b.SetInsertPoint(BasicBlock::Create(llvmCtx, "entry", run));
   SmallVector<Value *> args;
   for (size_t i = 0; i < nIn + nOut; ++i) {
+    if (!(i < nIn ? sig.inputs[i] : sig.outputs[i - nIn]).materialized)
+      continue;
     Value *base = i < nIn ? run->getArg(0) : run->getArg(1);
     size_t idx = i < nIn ? i : i - nIn;
     Value *slot = b.CreateConstGEP1_64(ptr, base, idx);

@@ -180,8 +180,8 @@ LogicalResult GemmOp::inferReturnTypes(MLIRContext *,
   if (Value c = adaptor.getC()) {
     auto bc = tdc::tg::broadcastShapes(shapeOf(c), {m, n});
     if (shapeOf(c).size() > 2 || !bc || (*bc)[0] != m || (*bc)[1] != n)
-      return emitOptionalError(loc, "gemm C is not broadcastable to [", m,
-                               ", ", n, "]");
+      return emitOptionalError(loc, "gemm C is not broadcastable to [", m, ", ",
+                               n, "]");
   }
   types.push_back(tensorOf({m, n}, elemOf(adaptor.getA())));
   return success();
@@ -248,9 +248,8 @@ static LogicalResult checkChannelOperands(std::optional<Location> loc,
   for (Value p : params) {
     auto s = shapeOf(p);
     if (s.size() != 1 || s[0] != x[1])
-      return emitOptionalError(loc, "normalization parameters must have "
-                                    "shape [",
-                               x[1], "]");
+      return emitOptionalError(
+          loc, "normalization parameters must have shape [", x[1], "]");
   }
   return success();
 }
@@ -259,10 +258,9 @@ LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &types) {
-  if (failed(checkChannelOperands(
-          loc, adaptor.getInput(),
-          {adaptor.getScale(), adaptor.getBias(), adaptor.getMean(),
-           adaptor.getVar()})))
+  if (failed(checkChannelOperands(loc, adaptor.getInput(),
+                                  {adaptor.getScale(), adaptor.getBias(),
+                                   adaptor.getMean(), adaptor.getVar()})))
     return failure();
   types.push_back(adaptor.getInput().getType());
   return success();

@@ -3,6 +3,7 @@
 #include "tdc/Target/CPU/Pipeline.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/FileSystem.h"
@@ -105,6 +106,21 @@ static LogicalResult dropEmptyTensors(func::FuncOp f, ModelSignature &sig) {
   }
   if (args.any() && failed(f.eraseArguments(args)))
     return failure();
+  // Each output needs its own buffer: a value returned twice (or an input
+  // returned as is next to itself) gets a copy per extra use.
+  f.walk([&](func::ReturnOp ret) {
+    OpBuilder rb(ret);
+    llvm::SmallPtrSet<Value, 8> seen;
+    for (OpOperand &o : ret->getOpOperands()) {
+      if (seen.insert(o.get()).second)
+        continue;
+      auto rt = cast<RankedTensorType>(o.get().getType());
+      Value init = tensor::EmptyOp::create(rb, ret.getLoc(), rt.getShape(),
+                                           rt.getElementType());
+      o.set(linalg::CopyOp::create(rb, ret.getLoc(), o.get(), init)
+                .getResult(0));
+    }
+  });
   return success();
 }
 
@@ -129,7 +145,9 @@ static bool writeText(const std::string &path, const std::string &text,
 static std::string printModule(ModuleOp m) {
   std::string s;
   llvm::raw_string_ostream os(s);
-  m.print(os);
+  // Locations name the ONNX node and op type of every op.
+  m.print(os, OpPrintingFlags().enableDebugInfo(/*enable=*/true,
+                                                /*prettyForm=*/false));
   return s;
 }
 

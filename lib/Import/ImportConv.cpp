@@ -238,8 +238,6 @@ LogicalResult importPool(NodeContext &nc, PoolKind kind, bool global) {
   if (failed(spatialInput(nc, in)))
     return failure();
   size_t sp = in.size();
-  if (kind == PoolKind::Max && nc.hasOutput(1))
-    return nc.unsupported("MaxPool's Indices output is not supported");
 
   Window w;
   bool ceil = false, countPad = false;
@@ -265,6 +263,18 @@ LogicalResult importPool(NodeContext &nc, PoolKind kind, bool global) {
   Value x = nc.input(0), r;
   switch (kind) {
   case PoolKind::Max:
+    if (nc.hasOutput(1)) {
+      int64_t order = nc.attrInt("storage_order", 0);
+      if (order != 0 && order != 1)
+        return nc.fail("storage_order must be 0 or 1");
+      attrs.push_back(nc.i64("storage_order", order));
+      auto op = nc.create<tg::MaxPoolWithIndicesOp>(x, attrs, 2);
+      if (!op)
+        return failure();
+      nc.setOutput(0, op.getOutput());
+      nc.setOutput(1, op.getIndices());
+      return success();
+    }
     r = nc.make<tg::MaxPoolOp>(x, attrs);
     break;
   case PoolKind::Average:

@@ -228,7 +228,12 @@ static bool valueInfoType(GraphState &g, const onnx::ValueInfoProto &vi,
   const auto &tt = vi.type().tensor_type();
   DType dt;
   if (!fromOnnxType(tt.elem_type(), dt)) {
-    why = "has an unsupported element type";
+    int t = tt.elem_type();
+    why = "has an unsupported element type " +
+          (onnx::TensorProto_DataType_IsValid(t)
+               ? onnx::TensorProto_DataType_Name(
+                     static_cast<onnx::TensorProto_DataType>(t))
+               : std::to_string(t));
     return false;
   }
   if (!tt.has_shape()) {

@@ -126,7 +126,7 @@ TEST(Importer, NotAModel) {
   llvm::SmallString<128> p;
   llvm::sys::fs::createTemporaryFile("tdc-unit", "onnx", p);
   {
-    std::ofstream out(std::string(p));
+    std::ofstream out{std::string(p)};
     out << "this is not protobuf \xff\xff\xff";
   }
   ImportError err;

@@ -387,6 +387,21 @@ int64_t tapsInRange(int64_t o, int64_t k, int64_t s, int64_t d,
   return n;
 }
 
+/// Explicit pads of a pooling input, with the end padded further when
+/// ceil_mode windows run past the padded input.
+void poolPadding(ArrayRef<int64_t> xs, ArrayRef<int64_t> ys,
+                 ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                 ArrayRef<int64_t> dil, ArrayRef<int64_t> pads,
+                 SmallVectorImpl<int64_t> &lo, SmallVectorImpl<int64_t> &hi) {
+  size_t sp = kernel.size();
+  lo.assign(pads.begin(), pads.begin() + sp);
+  hi.assign(pads.begin() + sp, pads.end());
+  for (size_t i = 0; i < sp; ++i) {
+    int64_t need = (ys[2 + i] - 1) * strides[i] + (kernel[i] - 1) * dil[i] + 1;
+    hi[i] += std::max<int64_t>(0, need - (xs[2 + i] + lo[i] + hi[i]));
+  }
+}
+
 template <typename OpTy> struct PoolLowering : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
   LogicalResult
@@ -407,13 +422,8 @@ template <typename OpTy> struct PoolLowering : OpConversionPattern<OpTy> {
                       pads = op.getPads();
     size_t sp = kernel.size();
 
-    // Pad the end further when ceil_mode windows run past the padded input.
-    SmallVector<int64_t> lo(pads.take_front(sp)), hi(pads.drop_front(sp));
-    for (size_t i = 0; i < sp; ++i) {
-      int64_t need = (resultType.getDimSize(2 + i) - 1) * strides[i] +
-                     (kernel[i] - 1) * dil[i] + 1;
-      hi[i] += std::max<int64_t>(0, need - (xs[2 + i] + lo[i] + hi[i]));
-    }
+    SmallVector<int64_t> lo, hi;
+    poolPadding(xs, resultType.getShape(), kernel, strides, dil, pads, lo, hi);
     Value padValue = isMax ? lowestValue(rewriter, loc, elem)
                            : scalar(rewriter, loc, elem, 0);
     Value xp = padSpatial(rewriter, loc, x, lo, hi, padValue);
@@ -526,9 +536,144 @@ template <typename OpTy> struct PoolLowering : OpConversionPattern<OpTy> {
 
 } // namespace
 
+/// Max pooling that also yields the flat input index of each maximum. Ties
+/// go to the smallest row-major index (the first tap in window order), so
+/// the result does not depend on the reduction order; padding never wins.
+struct MaxPoolWithIndicesLowering
+    : OpConversionPattern<tg::MaxPoolWithIndicesOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tg::MaxPoolWithIndicesOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto valType = cast<RankedTensorType>(op.getOutput().getType());
+    auto idxType = cast<RankedTensorType>(op.getIndices().getType());
+    Type elem = valType.getElementType();
+    if (elem.isInteger(1))
+      return unsupported(op, "max_pool does not support bool");
+    Value x = adaptor.getInput();
+    ArrayRef<int64_t> xs = shapeOf(x), kernel = op.getKernelShape(),
+                      strides = op.getStrides(), dil = op.getDilations();
+    size_t sp = kernel.size();
+    SmallVector<int64_t> lo, hi;
+    poolPadding(xs, valType.getShape(), kernel, strides, dil, op.getPads(), lo,
+                hi);
+    Value lowest = lowestValue(rewriter, loc, elem);
+    Value xp = padSpatial(rewriter, loc, x, lo, hi, lowest);
+    Value valInit = filledTensor(rewriter, loc, valType, lowest);
+    Type i64 = rewriter.getI64Type();
+    Value idxInit =
+        filledTensor(rewriter, loc, idxType,
+                     arith::ConstantOp::create(
+                         rewriter, loc, rewriter.getI64IntegerAttr(INT64_MAX)));
+    Value window = emptyTensor(rewriter, loc, tensorType(kernel, elem));
+
+    MLIRContext *ctx = rewriter.getContext();
+    unsigned nDims = 2 + 2 * sp;
+    auto dim = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineExpr> xe{dim(0), dim(1)}, ke, oe{dim(0), dim(1)};
+    for (size_t i = 0; i < sp; ++i) {
+      xe.push_back(dim(2 + i) * strides[i] + dim(2 + sp + i) * dil[i]);
+      ke.push_back(dim(2 + sp + i));
+      oe.push_back(dim(2 + i));
+    }
+    AffineMap om = AffineMap::get(nDims, 0, oe, ctx);
+    SmallVector<AffineMap> maps{AffineMap::get(nDims, 0, xe, ctx),
+                                AffineMap::get(nDims, 0, ke, ctx), om, om};
+    SmallVector<utils::IteratorType> iters(2 + sp,
+                                           utils::IteratorType::parallel);
+    iters.append(sp, utils::IteratorType::reduction);
+    bool isFloat = isa<FloatType>(elem);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{valType, idxType}, ValueRange{xp, window},
+        ValueRange{valInit, idxInit}, maps, iters,
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          auto c64 = [&](int64_t v) {
+            return arith::ConstantOp::create(b, l, b.getI64IntegerAttr(v));
+          };
+          auto idx = [&](unsigned d) {
+            return arith::IndexCastOp::create(b, l, i64,
+                                              linalg::IndexOp::create(b, l, d));
+          };
+          // Row-major flat index over (n, c, spatial) and in-bounds test.
+          Value flat = arith::AddIOp::create(
+              b, l, arith::MulIOp::create(b, l, idx(0), c64(xs[1])), idx(1));
+          Value inb = arith::ConstantOp::create(b, l, b.getBoolAttr(true));
+          for (size_t i = 0; i < sp; ++i) {
+            Value pos = arith::AddIOp::create(
+                b, l, arith::MulIOp::create(b, l, idx(2 + i), c64(strides[i])),
+                arith::MulIOp::create(b, l, idx(2 + sp + i), c64(dil[i])));
+            pos = arith::SubIOp::create(b, l, pos, c64(lo[i]));
+            Value ge = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge,
+                                             pos, c64(0));
+            Value lt = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
+                                             pos, c64(xs[2 + i]));
+            inb = arith::AndIOp::create(b, l, inb,
+                                        arith::AndIOp::create(b, l, ge, lt));
+            flat = arith::AddIOp::create(
+                b, l, arith::MulIOp::create(b, l, flat, c64(xs[2 + i])), pos);
+          }
+          Value v = a[0], cur = a[2], curIdx = a[3];
+          Value gt = isFloat ? arith::CmpFOp::create(
+                                   b, l, arith::CmpFPredicate::OGT, v, cur)
+                                   .getResult()
+                             : arith::CmpIOp::create(
+                                   b, l, arith::CmpIPredicate::sgt, v, cur)
+                                   .getResult();
+          Value eq = isFloat ? arith::CmpFOp::create(
+                                   b, l, arith::CmpFPredicate::OEQ, v, cur)
+                                   .getResult()
+                             : arith::CmpIOp::create(
+                                   b, l, arith::CmpIPredicate::eq, v, cur)
+                                   .getResult();
+          Value earlier = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
+                                                flat, curIdx);
+          Value upd = arith::AndIOp::create(
+              b, l, inb,
+              arith::OrIOp::create(b, l, gt,
+                                   arith::AndIOp::create(b, l, eq, earlier)));
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{arith::SelectOp::create(b, l, upd, v, cur),
+                         arith::SelectOp::create(b, l, upd, flat, curIdx)});
+        });
+    Value indices = generic.getResult(1);
+    if (op.getStorageOrder() == 1) {
+      // Re-express the spatial part column-major: nc*S + sum pos_i*cs_i.
+      SmallVector<int64_t> spatial(xs.drop_front(2));
+      indices = elementwise(
+          rewriter, loc, idxType, indices,
+          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            auto c64 = [&](int64_t v) {
+              return arith::ConstantOp::create(b, l, b.getI64IntegerAttr(v));
+            };
+            int64_t total = 1;
+            for (int64_t d : spatial)
+              total *= d;
+            Value nc = arith::DivSIOp::create(b, l, a[0], c64(total));
+            Value r = arith::RemSIOp::create(b, l, a[0], c64(total));
+            Value out = arith::MulIOp::create(b, l, nc, c64(total));
+            int64_t rowStride = total, colStride = 1;
+            for (size_t i = 0; i < sp; ++i) {
+              rowStride /= spatial[i];
+              Value pos = arith::RemSIOp::create(
+                  b, l, arith::DivSIOp::create(b, l, r, c64(rowStride)),
+                  c64(spatial[i]));
+              out = arith::AddIOp::create(
+                  b, l, out, arith::MulIOp::create(b, l, pos, c64(colStride)));
+              colStride *= spatial[i];
+            }
+            return out;
+          });
+    }
+    rewriter.replaceOp(op, ValueRange{generic.getResult(0), indices});
+    return success();
+  }
+};
+
 void tdc::populateConvLoweringPatterns(RewritePatternSet &patterns) {
   MLIRContext *ctx = patterns.getContext();
   patterns.add<ConvLowering, ConvTransposeLowering, PoolLowering<tg::MaxPoolOp>,
-               PoolLowering<tg::AveragePoolOp>, PoolLowering<tg::LpPoolOp>>(
-      ctx);
+               PoolLowering<tg::AveragePoolOp>, PoolLowering<tg::LpPoolOp>,
+               MaxPoolWithIndicesLowering>(ctx);
 }

@@ -66,6 +66,32 @@ void buildLoweringToLLVMPipeline(OpPassManager &pm, unsigned) {
                   "reconcile-unrealized-casts,canonicalize");
 }
 
+/// "node 'name' (OpType)" for a location the importer made, else the
+/// location as MLIR prints it.
+static std::string describeLocation(Location loc) {
+  std::string found;
+  loc->walk([&](Location l) {
+    if (auto name = dyn_cast<NameLoc>(l)) {
+      StringRef text = name.getName().strref();
+      size_t paren = text.rfind(" (");
+      if (paren != StringRef::npos && text.ends_with(")"))
+        found = ("node '" + text.take_front(paren) + "'" +
+                 text.drop_front(paren))
+                    .str();
+      else
+        found = ("node '" + text + "'").str();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (!found.empty())
+    return found;
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << loc;
+  return s;
+}
+
 LogicalResult runStage(ModuleOp module,
                        void (*build)(OpPassManager &, unsigned),
                        unsigned optLevel, std::string &error) {
@@ -78,7 +104,7 @@ LogicalResult runStage(ModuleOp module,
       return success();
     if (!diags.empty())
       os << "\n";
-    os << d.getLocation() << ": " << d.str();
+    os << describeLocation(d.getLocation()) << ": " << d.str();
     return success();
   });
   if (failed(pm.run(module))) {

@@ -329,11 +329,15 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
                                               p[sp + i], d[i],                 \
                                               adaptor.getCeilMode()));         \
     types.push_back(tensorOf(out, elemOf(adaptor.getInput())));                \
+    if constexpr (std::is_same_v<OP, MaxPoolWithIndicesOp>)                    \
+      types.push_back(tensorOf(                                                \
+          out, IntegerType::get(elemOf(adaptor.getInput()).getContext(), 64)));\
     return success();                                                          \
   }
 TG_POOL(MaxPoolOp)
 TG_POOL(AveragePoolOp)
 TG_POOL(LpPoolOp)
+TG_POOL(MaxPoolWithIndicesOp)
 #undef TG_POOL
 
 static LogicalResult inferReduce(std::optional<Location> loc, Value input,

@@ -17,11 +17,12 @@ class TG_PureOp<string mnemonic, list<Trait> traits = []>
 // Constants
 //===----------------------------------------------------------------------===//
 
-def TG_ConstantOp : TG_Op<"constant", [Pure, ConstantLike]> {
+def TG_ConstantOp : TG_Op<"constant", [Pure, ConstantLike,
+    AllTypesMatch<["value", "result"]>]> {
   let summary = "Constant tensor (initializers are dense resources)";
   let arguments = (ins ElementsAttr:$value);
   let results = (outs AnyRankedTensor:$result);
-  let assemblyFormat = "attr-dict $value `:` type($result)";
+  let assemblyFormat = "attr-dict $value";
   let builders = [OpBuilder<(ins "::mlir::ElementsAttr":$value), [{
     build($_builder, $_state, value.getType(), value);
   }]>];
@@ -214,6 +215,13 @@ class TG_PoolOp<string mnemonic, dag extra = (ins)> : TG_PureOp<mnemonic> {
 def TG_MaxPoolOp : TG_PoolOp<"max_pool">;
 def TG_AveragePoolOp : TG_PoolOp<"average_pool">;
 def TG_LpPoolOp : TG_PoolOp<"lp_pool", (ins I64Attr:$p)>;
+// MaxPool with its Indices output (i64 flat indices into the input, row
+// major over N, C and the spatial dims, or column major over the spatial
+// dims when storage_order = 1).
+def TG_MaxPoolWithIndicesOp
+    : TG_PoolOp<"max_pool_with_indices", (ins I64Attr:$storage_order)> {
+  let results = (outs AnyRankedTensor:$output, AnyRankedTensor:$indices);
+}
 
 //===----------------------------------------------------------------------===//
 // Reductions and normalizing activations

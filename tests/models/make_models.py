@@ -1,0 +1,328 @@
+"""Build the small models of the models-vs-ONNX-Runtime test with
+onnx.helper: random weights from a fixed seed, opset 13 (the transformer
+encoder uses opset 17 for LayerNormalization).
+
+Usage: make_models.py OUTDIR [--resnet50] [--only NAME ...]
+
+--resnet50 writes only resnet50.onnx: the standard ResNet-50 (bottleneck
+layers 3-4-6-3, 224x224 input, ~25.6M parameters) made by the same ResNet
+generator as resnet_block_cnn; it is meant for compile-time measurements and
+is not part of the default set.
+"""
+import argparse
+import math
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+SEED = 20240601
+
+
+class GraphBuilder:
+    """Collects nodes, initializers and graph inputs/outputs; names every
+    node and tensor uniquely so that compiler errors point at a node."""
+
+    def __init__(self, name, seed=SEED):
+        self.name = name
+        self.rng = np.random.default_rng(seed)
+        self.nodes = []
+        self.inits = []
+        self.inputs = []
+        self.outputs = []
+        self.counts = {}
+        self.metadata = {}
+
+    def fresh(self, base):
+        n = self.counts.get(base, 0)
+        self.counts[base] = n + 1
+        return f"{base}_{n}"
+
+    def input(self, name, shape, elem=TensorProto.FLOAT):
+        self.inputs.append(helper.make_tensor_value_info(name, elem, shape))
+        return name
+
+    def output(self, value, name, shape, elem=TensorProto.FLOAT):
+        self.op("Identity", [value], name=f"{name}_out", out=name)
+        self.outputs.append(helper.make_tensor_value_info(name, elem, shape))
+
+    def const(self, base, array):
+        name = self.fresh(base)
+        self.inits.append(numpy_helper.from_array(array, name))
+        return name
+
+    def weight(self, base, shape, fan_in):
+        # He-style scaling keeps activations O(1) through deep stacks.
+        std = math.sqrt(2.0 / fan_in)
+        a = self.rng.standard_normal(shape).astype(np.float32) * std
+        return self.const(base, a)
+
+    def bias(self, base, n, scale=0.1):
+        return self.const(base, (self.rng.standard_normal(n) * scale).astype(np.float32))
+
+    def op(self, kind, inputs, name=None, out=None, **attrs):
+        node_name = name or self.fresh(kind.lower())
+        out = out or f"{node_name}_y"
+        self.nodes.append(helper.make_node(kind, inputs, [out], name=node_name, **attrs))
+        return out
+
+    # Layers ---------------------------------------------------------------
+
+    def conv(self, x, cin, cout, k, stride=1, pad=None, dilation=1, group=1,
+             bias=True):
+        pad = (k // 2) * dilation if pad is None else pad
+        w = self.weight("conv_w", (cout, cin // group, k, k), cin // group * k * k)
+        ins = [x, w] + ([self.bias("conv_b", cout)] if bias else [])
+        return self.op("Conv", ins, kernel_shape=[k, k], strides=[stride, stride],
+                       pads=[pad] * 4, dilations=[dilation, dilation], group=group)
+
+    def conv_transpose(self, x, cin, cout, k, stride, pad):
+        w = self.weight("convt_w", (cin, cout, k, k), cin * k * k // (stride * stride))
+        return self.op("ConvTranspose", [x, w, self.bias("convt_b", cout)],
+                       kernel_shape=[k, k], strides=[stride, stride], pads=[pad] * 4)
+
+    def batch_norm(self, x, c):
+        r = self.rng
+        scale = self.const("bn_scale", (0.5 + r.random(c)).astype(np.float32))
+        b = self.const("bn_bias", (r.standard_normal(c) * 0.1).astype(np.float32))
+        mean = self.const("bn_mean", (r.standard_normal(c) * 0.1).astype(np.float32))
+        var = self.const("bn_var", (0.5 + r.random(c)).astype(np.float32))
+        return self.op("BatchNormalization", [x, scale, b, mean, var], epsilon=1e-5)
+
+    def relu(self, x):
+        return self.op("Relu", [x])
+
+    def gemm(self, x, nin, nout, trans_b=False):
+        shape = (nout, nin) if trans_b else (nin, nout)
+        w = self.weight("gemm_w", shape, nin)
+        return self.op("Gemm", [x, w, self.bias("gemm_b", nout)], transB=int(trans_b))
+
+    def matmul_add(self, x, nin, nout):
+        y = self.op("MatMul", [x, self.weight("mm_w", (nin, nout), nin)])
+        return self.op("Add", [y, self.bias("mm_b", nout)])
+
+    def head(self, x, c, classes):
+        x = self.op("GlobalAveragePool", [x])
+        x = self.op("Flatten", [x], axis=1)
+        return self.gemm(x, c, classes, trans_b=True)
+
+    def model(self, opset=13):
+        g = helper.make_graph(self.nodes, self.name, self.inputs, self.outputs,
+                              initializer=self.inits)
+        m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)],
+                              producer_name="tdc-tests")
+        # Match the IR version to the opset so that older runtimes load it.
+        m.ir_version = 8 if opset >= 15 else 7
+        for k, v in self.metadata.items():
+            m.metadata_props.append(onnx.StringStringEntryProto(key=k, value=v))
+        return m
+
+
+# ResNet ---------------------------------------------------------------------
+
+def basic_block(b, x, cin, cout, stride):
+    y = b.relu(b.batch_norm(b.conv(x, cin, cout, 3, stride, bias=False), cout))
+    y = b.batch_norm(b.conv(y, cout, cout, 3, bias=False), cout)
+    return y, cout
+
+
+def bottleneck_block(b, x, cin, width, stride):
+    # torchvision ResNet v1.5: the stride sits on the 3x3 convolution.
+    cout = width * 4
+    y = b.relu(b.batch_norm(b.conv(x, cin, width, 1, bias=False), width))
+    y = b.relu(b.batch_norm(b.conv(y, width, width, 3, stride, bias=False), width))
+    y = b.batch_norm(b.conv(y, width, cout, 1, bias=False), cout)
+    return y, cout
+
+
+def resnet(name, block, layers, widths, stem, stem_kernel, image, classes):
+    """layers[i] residual blocks of width widths[i]; every stage but the
+    first halves the resolution; shortcuts are identities or 1x1 strided
+    projections (conv + BN) where the shape changes."""
+    b = GraphBuilder(name)
+    x = b.input("image", [1, 3, image, image])
+    x = b.relu(b.batch_norm(b.conv(x, 3, stem, stem_kernel, 2, bias=False), stem))
+    x = b.op("MaxPool", [x], kernel_shape=[3, 3], strides=[2, 2], pads=[1] * 4)
+    c = stem
+    for stage, (n, width) in enumerate(zip(layers, widths)):
+        for i in range(n):
+            stride = 2 if stage > 0 and i == 0 else 1
+            y, cout = block(b, x, c, width, stride)
+            if stride != 1 or cout != c:
+                short = b.batch_norm(b.conv(x, c, cout, 1, stride, pad=0, bias=False), cout)
+            else:
+                short = x
+            x = b.relu(b.op("Add", [y, short]))
+            c = cout
+    b.output(b.head(x, c, classes), "logits", [1, classes])
+    return b.model()
+
+
+def resnet_block_cnn():
+    return resnet("resnet_block_cnn", basic_block, layers=[1, 1], widths=[16, 32],
+                  stem=16, stem_kernel=3, image=32, classes=10)
+
+
+def resnet50():
+    return resnet("resnet50", bottleneck_block, layers=[3, 4, 6, 3],
+                  widths=[64, 128, 256, 512], stem=64, stem_kernel=7, image=224,
+                  classes=1000)
+
+
+# Other CNNs -------------------------------------------------------------------
+
+def dcgan_generator():
+    b = GraphBuilder("dcgan_generator")
+    x = b.input("latent", [1, 32, 1, 1])
+    x = b.relu(b.batch_norm(b.conv_transpose(x, 32, 64, 4, 1, 0), 64))  # 4x4
+    x = b.relu(b.batch_norm(b.conv_transpose(x, 64, 32, 4, 2, 1), 32))  # 8x8
+    x = b.relu(b.batch_norm(b.conv_transpose(x, 32, 16, 4, 2, 1), 16))  # 16x16
+    x = b.op("Tanh", [b.conv_transpose(x, 16, 3, 4, 2, 1)])  # 32x32
+    b.output(x, "generated", [1, 3, 32, 32])
+    return b.model()
+
+
+def dilated_convs():
+    # CSRNet back end: 3x3 convolutions with dilation 2 and 4 that keep the
+    # resolution (pad = dilation), then a 1x1 density-map head.
+    b = GraphBuilder("dilated_convs")
+    x = b.input("image", [1, 3, 32, 32])
+    x = b.relu(b.conv(x, 3, 16, 3))
+    x = b.relu(b.conv(x, 16, 16, 3, dilation=2))
+    x = b.relu(b.conv(x, 16, 16, 3, dilation=2))
+    x = b.relu(b.conv(x, 16, 8, 3, dilation=4))
+    x = b.relu(b.conv(x, 8, 8, 3, dilation=4))
+    x = b.conv(x, 8, 1, 1, pad=0)
+    b.output(x, "density", [1, 1, 32, 32])
+    return b.model()
+
+
+def mobilenet_block():
+    b = GraphBuilder("mobilenet_block")
+    lo = b.const("clip_min", np.array(0.0, np.float32))
+    hi = b.const("clip_max", np.array(6.0, np.float32))
+
+    def relu6(v):
+        return b.op("Clip", [v, lo, hi])
+
+    x = b.input("image", [1, 3, 32, 32])
+    x = relu6(b.batch_norm(b.conv(x, 3, 16, 3, 2, bias=False), 16))  # 16x16
+    # Depthwise-separable block, stride 1.
+    x = relu6(b.batch_norm(b.conv(x, 16, 16, 3, group=16, bias=False), 16))
+    x = relu6(b.batch_norm(b.conv(x, 16, 32, 1, pad=0, bias=False), 32))
+    # Depthwise-separable block, stride 2.
+    x = relu6(b.batch_norm(b.conv(x, 32, 32, 3, 2, group=32, bias=False), 32))  # 8x8
+    x = relu6(b.batch_norm(b.conv(x, 32, 64, 1, pad=0, bias=False), 64))
+    b.output(b.head(x, 64, 10), "logits", [1, 10])
+    return b.model()
+
+
+# Dense models -------------------------------------------------------------
+
+def mlp():
+    b = GraphBuilder("mlp")
+    x = b.input("features", [4, 64])
+    x = b.relu(b.gemm(x, 64, 128))
+    x = b.op("Sigmoid", [b.matmul_add(x, 128, 64)])
+    x = b.relu(b.gemm(x, 64, 32, trans_b=True))
+    x = b.op("Softmax", [b.gemm(x, 32, 10)], axis=-1)
+    b.output(x, "probs", [4, 10])
+    return b.model()
+
+
+def gcn_matmul_chain():
+    n, f, hidden, classes = 512, 64, 32, 16
+    b = GraphBuilder("gcn_matmul_chain")
+    # Random graph with ~8 neighbours per node plus self loops, symmetrically
+    # normalized: D^-1/2 (A + I) D^-1/2.
+    adj = (b.rng.random((n, n)) < 8.0 / n).astype(np.float32)
+    adj = np.maximum(adj, adj.T) + np.eye(n, dtype=np.float32)
+    adj = np.minimum(adj, 1.0)
+    d = 1.0 / np.sqrt(adj.sum(axis=1))
+    a = b.const("adjacency", (adj * d[:, None] * d[None, :]).astype(np.float32))
+    x = b.input("features", [n, f])
+    h = b.relu(b.op("MatMul", [a, b.op("MatMul", [x, b.weight("w1", (f, hidden), f)])]))
+    y = b.op("MatMul", [a, b.op("MatMul", [h, b.weight("w2", (hidden, classes), hidden)])])
+    b.output(y, "node_logits", [n, classes])
+    return b.model()
+
+
+def transformer_encoder():
+    seq, hidden, heads = 32, 64, 4
+    dh = hidden // heads
+    b = GraphBuilder("transformer_encoder")
+    x = b.input("tokens", [1, seq, hidden])
+    mask = b.input("attention_mask", [1, 1, seq, seq])
+    b.metadata["tdc_test_input.attention_mask"] = "additive_mask"
+    split = b.const("heads_shape", np.array([1, seq, heads, dh], np.int64))
+    merge = b.const("hidden_shape", np.array([1, seq, hidden], np.int64))
+
+    def to_heads(v, perm):
+        return b.op("Transpose", [b.op("Reshape", [v, split])], perm=perm)
+
+    q = to_heads(b.matmul_add(x, hidden, hidden), [0, 2, 1, 3])  # [1,h,s,d]
+    kt = to_heads(b.matmul_add(x, hidden, hidden), [0, 2, 3, 1])  # [1,h,d,s]
+    v = to_heads(b.matmul_add(x, hidden, hidden), [0, 2, 1, 3])  # [1,h,s,d]
+    scores = b.op("MatMul", [q, kt])
+    scores = b.op("Div", [scores, b.const("sqrt_dh", np.array(math.sqrt(dh), np.float32))])
+    scores = b.op("Add", [scores, mask])
+    probs = b.op("Softmax", [scores], axis=-1)
+    ctx = b.op("Transpose", [b.op("MatMul", [probs, v])], perm=[0, 2, 1, 3])
+    ctx = b.op("Reshape", [ctx, merge])
+    attn = b.matmul_add(ctx, hidden, hidden)
+
+    def layer_norm(v):
+        gamma = b.const("ln_gamma", (1 + 0.1 * b.rng.standard_normal(hidden)).astype(np.float32))
+        beta = b.const("ln_beta", (0.1 * b.rng.standard_normal(hidden)).astype(np.float32))
+        return b.op("LayerNormalization", [v, gamma, beta], axis=-1, epsilon=1e-5)
+
+    h = layer_norm(b.op("Add", [x, attn]))
+    # FFN with the exact (Erf) GELU: x * 0.5 * (1 + erf(x / sqrt(2))).
+    u = b.matmul_add(h, hidden, 4 * hidden)
+    e = b.op("Erf", [b.op("Div", [u, b.const("sqrt2", np.array(math.sqrt(2), np.float32))])])
+    e = b.op("Add", [e, b.const("one", np.array(1.0, np.float32))])
+    g = b.op("Mul", [b.op("Mul", [u, b.const("half", np.array(0.5, np.float32))]), e])
+    ffn = b.matmul_add(g, 4 * hidden, hidden)
+    y = layer_norm(b.op("Add", [h, ffn]))
+    b.output(y, "encoded", [1, seq, hidden])
+    return b.model(opset=17)
+
+
+MODELS = {
+    "resnet_block_cnn": resnet_block_cnn,
+    "dcgan_generator": dcgan_generator,
+    "dilated_convs": dilated_convs,
+    "mobilenet_block": mobilenet_block,
+    "mlp": mlp,
+    "gcn_matmul_chain": gcn_matmul_chain,
+    "transformer_encoder": transformer_encoder,
+}
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("outdir")
+    p.add_argument("--resnet50", action="store_true",
+                   help="write only resnet50.onnx (not in the default set)")
+    p.add_argument("--only", nargs="+", metavar="NAME", choices=sorted(MODELS),
+                   help="write only these models")
+    args = p.parse_args()
+    os.makedirs(args.outdir, exist_ok=True)
+    builders = {"resnet50": resnet50} if args.resnet50 else MODELS
+    if args.only and not args.resnet50:
+        builders = {n: MODELS[n] for n in args.only}
+    for name, build in builders.items():
+        m = build()
+        onnx.checker.check_model(m, full_check=True)
+        path = os.path.join(args.outdir, f"{name}.onnx")
+        onnx.save(m, path)
+        params = sum(int(np.prod(t.dims)) for t in m.graph.initializer)
+        print(f"wrote {path} ({len(m.graph.node)} nodes, {params} parameters)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -162,6 +162,9 @@ void registerConvImporters(ImporterTable &table);
 void registerNormalizationImporters(ImporterTable &table);
 void registerReductionImporters(ImporterTable &table);
 void registerShapeImporters(ImporterTable &table);
+void registerTensorOpsImporters(ImporterTable &table);
+void registerLossImporters(ImporterTable &table);
+void registerIndexingImporters(ImporterTable &table);
 
 /// Evaluate the node on the host when all its inputs are known constants and
 /// the op is a shape computation. Returns true when the outputs were set.

@@ -213,6 +213,9 @@ static const ImporterTable &importers() {
     registerNormalizationImporters(t);
     registerReductionImporters(t);
     registerShapeImporters(t);
+    registerTensorOpsImporters(t);
+    registerLossImporters(t);
+    registerIndexingImporters(t);
     return t;
   }();
   return table;

@@ -339,7 +339,8 @@ Value poolCore(
   auto resultType = cast<RankedTensorType>(init.getType());
   size_t sp = kernel.size();
   Value window = emptyTensor(b, loc, tensorType(kernel, elemOf(xp)));
-  if (sp == 2 && kind != PoolKind::Lp) {
+  // The named 2-D ops compare signed (maxsi); unsigned take the generic.
+  if (sp == 2 && kind != PoolKind::Lp && !elemOf(xp).isUnsignedInteger()) {
     Attribute s = b.getI64TensorAttr(strides),
               d = b.getI64TensorAttr(dilations);
     if (kind == PoolKind::Max)

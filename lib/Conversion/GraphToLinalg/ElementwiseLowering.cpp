@@ -17,6 +17,9 @@ namespace tg = tdc::tg;
 namespace {
 
 bool isF(Value v) { return isa<FloatType>(v.getType()); }
+// Unsigned integers keep their ui<N> type through this conversion (see
+// ConvertGraphToLinalg.cpp); the scalar ops chosen here carry the signedness.
+bool isU(Value v) { return v.getType().isUnsignedInteger(); }
 Value cst(OpBuilder &b, Location l, Value like, double v) {
   return scalar(b, l, like.getType(), v);
 }
@@ -105,12 +108,15 @@ void addArith(RewritePatternSet &p) {
   });
 }
 
-#define TDC_CMP(OP, FP, IP)                                                    \
+#define TDC_CMP(OP, FP, IP, UP)                                                \
   add<tg::OP>(p, [](OpBuilder &b, Location l, tg::OP, ValueRange a) -> Value { \
     if (isF(a[0]))                                                             \
       return arith::CmpFOp::create(b, l, arith::CmpFPredicate::FP, a[0],       \
                                    a[1]);                                      \
-    return arith::CmpIOp::create(b, l, arith::CmpIPredicate::IP, a[0], a[1]);  \
+    return arith::CmpIOp::create(b, l,                                         \
+                                 isU(a[0]) ? arith::CmpIPredicate::UP          \
+                                           : arith::CmpIPredicate::IP,         \
+                                 a[0], a[1]);                                  \
   })
 
 /// Identity: forward the operand.
@@ -170,11 +176,17 @@ void tdc::populateElementwiseLoweringPatterns(RewritePatternSet &p) {
   add<tg::AbsOp>(p, [](OpBuilder &b, Location l, tg::AbsOp, ValueRange a) {
     if (isF(a[0]))
       return (Value)math::AbsFOp::create(b, l, a[0]);
+    if (isU(a[0]))
+      return a[0];
     return (Value)math::AbsIOp::create(b, l, a[0]);
   });
   add<tg::SignOp>(p, [](OpBuilder &b, Location l, tg::SignOp, ValueRange a) {
-    Value x = a[0], zero = cst(b, l, x, 0), one = cst(b, l, x, 1),
-          mone = cst(b, l, x, -1);
+    Value x = a[0], zero = cst(b, l, x, 0), one = cst(b, l, x, 1);
+    if (isU(x))
+      return sel(b, l,
+                 arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne, x, zero),
+                 one, zero);
+    Value mone = cst(b, l, x, -1);
     Value pos, neg;
     if (isF(x)) {
       pos = fcmp(b, l, arith::CmpFPredicate::OGT, x, zero);
@@ -297,14 +309,22 @@ void tdc::populateElementwiseLoweringPatterns(RewritePatternSet &p) {
     Value x = a[0];
     bool f = isF(x);
     double lambd = attrF(op.getLambdAttr()), bias = attrF(op.getBiasAttr());
-    Value lo = cst(b, l, x, -lambd), hi = cst(b, l, x, lambd),
-          bs = cst(b, l, x, bias), zero = cst(b, l, x, 0);
+    Value lo = isU(x) ? Value() : cst(b, l, x, -lambd),
+          hi = cst(b, l, x, lambd), bs = cst(b, l, x, bias),
+          zero = cst(b, l, x, 0);
     Value below, above, plus, minus;
     if (f) {
       below = fcmp(b, l, arith::CmpFPredicate::OLT, x, lo);
       above = fcmp(b, l, arith::CmpFPredicate::OGT, x, hi);
       plus = addf(b, l, x, bs);
       minus = subf(b, l, x, bs);
+    } else if (isU(x)) {
+      if (lambd < 0)
+        return {};
+      below = scalar(b, l, b.getI1Type(), 0); // x < -lambd <= 0 never holds
+      above = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ugt, x, hi);
+      plus = arith::AddIOp::create(b, l, x, bs);
+      minus = arith::SubIOp::create(b, l, x, bs);
     } else {
       below = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, x, lo);
       above = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sgt, x, hi);
@@ -326,7 +346,13 @@ void tdc::populateElementwiseLoweringPatterns(RewritePatternSet &p) {
   addArith<tg::AddOp, arith::AddFOp, arith::AddIOp>(p);
   addArith<tg::SubOp, arith::SubFOp, arith::SubIOp>(p);
   addArith<tg::MulOp, arith::MulFOp, arith::MulIOp>(p);
-  addArith<tg::DivOp, arith::DivFOp, arith::DivSIOp>(p);
+  add<tg::DivOp>(p, [](OpBuilder &b, Location l, tg::DivOp, ValueRange a) {
+    if (isF(a[0]))
+      return (Value)arith::DivFOp::create(b, l, a[0], a[1]);
+    if (isU(a[0]))
+      return (Value)arith::DivUIOp::create(b, l, a[0], a[1]);
+    return (Value)arith::DivSIOp::create(b, l, a[0], a[1]);
+  });
   addArith<tg::AndOp, arith::AndIOp, arith::AndIOp>(p);
   addArith<tg::OrOp, arith::OrIOp, arith::OrIOp>(p);
   addArith<tg::XorOp, arith::XOrIOp, arith::XOrIOp>(p);
@@ -364,6 +390,8 @@ void tdc::populateElementwiseLoweringPatterns(RewritePatternSet &p) {
     Value x = a[0], y = a[1];
     if (isF(x))
       return arith::RemFOp::create(b, l, x, y); // fmod
+    if (isU(x)) // both definitions agree without signs
+      return arith::RemUIOp::create(b, l, x, y);
     Value r = arith::RemSIOp::create(b, l, x, y);
     if (op.getFmod())
       return r;
@@ -378,11 +406,36 @@ void tdc::populateElementwiseLoweringPatterns(RewritePatternSet &p) {
     return sel(b, l, fix, arith::AddIOp::create(b, l, r, y), r);
   });
 
-  TDC_CMP(EqualOp, OEQ, eq);
-  TDC_CMP(LessOp, OLT, slt);
-  TDC_CMP(GreaterOp, OGT, sgt);
-  TDC_CMP(LessOrEqualOp, OLE, sle);
-  TDC_CMP(GreaterOrEqualOp, OGE, sge);
+  TDC_CMP(EqualOp, OEQ, eq, eq);
+  TDC_CMP(LessOp, OLT, slt, ult);
+  TDC_CMP(GreaterOp, OGT, sgt, ugt);
+  TDC_CMP(LessOrEqualOp, OLE, sle, ule);
+  TDC_CMP(GreaterOrEqualOp, OGE, sge, uge);
+
+  // ONNX BitShift is defined for unsigned types only; shifting by the bit
+  // width or more gives 0 (numpy), where LLVM shifts would be poison.
+  add<tg::BitshiftLeftOp>(
+      p, [](OpBuilder &b, Location l, tg::BitshiftLeftOp, ValueRange a)
+             -> Value {
+        if (!isU(a[0]) || a[0].getType() != a[1].getType())
+          return {};
+        Value big = arith::CmpIOp::create(
+            b, l, arith::CmpIPredicate::uge, a[1],
+            cst(b, l, a[1], a[1].getType().getIntOrFloatBitWidth()));
+        return sel(b, l, big, cst(b, l, a[0], 0),
+                   arith::ShLIOp::create(b, l, a[0], a[1]));
+      });
+  add<tg::BitshiftRightOp>(
+      p, [](OpBuilder &b, Location l, tg::BitshiftRightOp, ValueRange a)
+             -> Value {
+        if (!isU(a[0]) || a[0].getType() != a[1].getType())
+          return {};
+        Value big = arith::CmpIOp::create(
+            b, l, arith::CmpIPredicate::uge, a[1],
+            cst(b, l, a[1], a[1].getType().getIntOrFloatBitWidth()));
+        return sel(b, l, big, cst(b, l, a[0], 0),
+                   arith::ShRUIOp::create(b, l, a[0], a[1]));
+      });
 
   add<tg::WhereOp>(p, [](OpBuilder &b, Location l, tg::WhereOp,
                          ValueRange a) {

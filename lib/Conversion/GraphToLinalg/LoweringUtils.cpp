@@ -58,6 +58,12 @@ Value scalar(OpBuilder &b, Location loc, Type type, double value) {
     return arith::ConstantOp::create(b, loc, b.getFloatAttr(ft, value));
   if (type.isInteger(1))
     return arith::ConstantOp::create(b, loc, b.getBoolAttr(value != 0));
+  if (type.isUnsignedInteger() && value >= 0)
+    return arith::ConstantOp::create(
+        b, loc,
+        b.getIntegerAttr(type, APInt(type.getIntOrFloatBitWidth(),
+                                     (uint64_t)value, /*isSigned=*/false,
+                                     /*implicitTrunc=*/true)));
   return arith::ConstantOp::create(b, loc,
                                    b.getIntegerAttr(type, (int64_t)value));
 }
@@ -77,17 +83,22 @@ Value convertScalar(OpBuilder &b, Location loc, Value v, Type to) {
       return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, v, zero);
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, v, zero);
   }
+  // Signedness follows numpy: the source decides sign vs zero extension
+  // (and int -> float), the destination decides float -> int.
+  bool fromU = from.isInteger(1) || from.isUnsignedInteger();
   if (fromF)
-    return arith::FPToSIOp::create(b, loc, to, v);
+    return to.isUnsignedInteger()
+               ? arith::FPToUIOp::create(b, loc, to, v).getResult()
+               : arith::FPToSIOp::create(b, loc, to, v).getResult();
   if (toF)
-    return from.isInteger(1)
-               ? arith::UIToFPOp::create(b, loc, to, v).getResult()
-               : arith::SIToFPOp::create(b, loc, to, v).getResult();
+    return fromU ? arith::UIToFPOp::create(b, loc, to, v).getResult()
+                 : arith::SIToFPOp::create(b, loc, to, v).getResult();
   unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
   if (fw < tw)
-    return from.isInteger(1)
-               ? arith::ExtUIOp::create(b, loc, to, v).getResult()
-               : arith::ExtSIOp::create(b, loc, to, v).getResult();
+    return fromU ? arith::ExtUIOp::create(b, loc, to, v).getResult()
+                 : arith::ExtSIOp::create(b, loc, to, v).getResult();
+  if (fw == tw) // same width, other signedness: the bits are kept.
+    return arith::BitcastOp::create(b, loc, to, v);
   return arith::TruncIOp::create(b, loc, to, v);
 }
 
@@ -98,8 +109,10 @@ Value lowestValue(OpBuilder &b, Location loc, Type t) {
         b.getFloatAttr(ft, APFloat::getInf(ft.getFloatSemantics(), true)));
   unsigned w = t.getIntOrFloatBitWidth();
   return arith::ConstantOp::create(
-      b, loc, b.getIntegerAttr(t, w == 1 ? APInt(1, 0)
-                                         : APInt::getSignedMinValue(w)));
+      b, loc,
+      b.getIntegerAttr(t, w == 1 || t.isUnsignedInteger()
+                              ? APInt::getZero(w)
+                              : APInt::getSignedMinValue(w)));
 }
 
 Value highestValue(OpBuilder &b, Location loc, Type t) {
@@ -109,8 +122,10 @@ Value highestValue(OpBuilder &b, Location loc, Type t) {
         b.getFloatAttr(ft, APFloat::getInf(ft.getFloatSemantics(), false)));
   unsigned w = t.getIntOrFloatBitWidth();
   return arith::ConstantOp::create(
-      b, loc, b.getIntegerAttr(t, w == 1 ? APInt(1, 1)
-                                         : APInt::getSignedMaxValue(w)));
+      b, loc,
+      b.getIntegerAttr(t, w == 1 || t.isUnsignedInteger()
+                              ? APInt::getMaxValue(w)
+                              : APInt::getSignedMaxValue(w)));
 }
 
 Value maxScalar(OpBuilder &b, Location loc, Value x, Value y) {
@@ -118,6 +133,8 @@ Value maxScalar(OpBuilder &b, Location loc, Value x, Value y) {
     return arith::MaximumFOp::create(b, loc, x, y); // propagates NaN
   if (x.getType().isInteger(1))
     return arith::OrIOp::create(b, loc, x, y);
+  if (x.getType().isUnsignedInteger())
+    return arith::MaxUIOp::create(b, loc, x, y);
   return arith::MaxSIOp::create(b, loc, x, y);
 }
 
@@ -126,6 +143,8 @@ Value minScalar(OpBuilder &b, Location loc, Value x, Value y) {
     return arith::MinimumFOp::create(b, loc, x, y);
   if (x.getType().isInteger(1))
     return arith::AndIOp::create(b, loc, x, y);
+  if (x.getType().isUnsignedInteger())
+    return arith::MinUIOp::create(b, loc, x, y);
   return arith::MinSIOp::create(b, loc, x, y);
 }
 

@@ -14,6 +14,8 @@ void populateConvLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateNormalizationLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateShapeLoweringPatterns(mlir::RewritePatternSet &patterns);
+void populateIndexingLoweringPatterns(mlir::RewritePatternSet &patterns);
+void populateTensorOpsLoweringPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace tdc
 

@@ -571,3 +571,153 @@ LogicalResult TileOp::inferReturnTypes(MLIRContext *,
   types.push_back(tensorOf(out, elemOf(adaptor.getInput())));
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// Tensor manipulation
+//===----------------------------------------------------------------------===//
+
+LogicalResult ResizeOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &types) {
+  auto x = shapeOf(adaptor.getInput());
+  size_t rank = x.size();
+  if (adaptor.getSizes().size() != rank || adaptor.getScales().size() != rank)
+    return emitOptionalError(loc, "resize needs one size and scale per dim");
+  if (!adaptor.getRoi().empty() && adaptor.getRoi().size() != 2 * rank)
+    return emitOptionalError(loc, "resize roi needs 2 * rank values");
+  for (size_t i = 0; i < rank; ++i) {
+    if (adaptor.getSizes()[i] < 0)
+      return emitOptionalError(loc, "resize output size is negative");
+    if (adaptor.getSizes()[i] > 0 && !(adaptor.getScales()[i] > 0))
+      return emitOptionalError(loc, "resize scale must be positive");
+  }
+  types.push_back(tensorOf(adaptor.getSizes(), elemOf(adaptor.getInput())));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Indexing
+//===----------------------------------------------------------------------===//
+
+LogicalResult TopKOp::inferReturnTypes(MLIRContext *ctx,
+                                       std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
+  auto x = shapeOf(adaptor.getInput());
+  int64_t axis = adaptor.getAxis(), k = adaptor.getK();
+  if (axis < 0 || axis >= (int64_t)x.size())
+    return emitOptionalError(loc, "top_k axis out of range");
+  if (k < 0 || k > x[axis])
+    return emitOptionalError(loc, "top_k k = ", k, " is not in [0, ", x[axis],
+                             "]");
+  SmallVector<int64_t> out(x);
+  out[axis] = k;
+  types.push_back(tensorOf(out, elemOf(adaptor.getInput())));
+  types.push_back(tensorOf(out, IntegerType::get(ctx, 64)));
+  return success();
+}
+
+LogicalResult EinsumOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &types) {
+  StringRef eq = adaptor.getEquation();
+  auto arrow = eq.find("->");
+  if (arrow == StringRef::npos)
+    return emitOptionalError(loc, "einsum equation needs an explicit output");
+  SmallVector<StringRef> terms;
+  eq.take_front(arrow).split(terms, ',');
+  StringRef outTerm = eq.drop_front(arrow + 2);
+  ValueRange inputs = adaptor.getInputs();
+  if (inputs.empty() || terms.size() != inputs.size())
+    return emitOptionalError(loc, "einsum needs one term per input");
+  std::map<char, int64_t> dims;
+  Type elem = elemOf(inputs[0]);
+  for (size_t i = 0; i < terms.size(); ++i) {
+    auto shape = shapeOf(inputs[i]);
+    if (terms[i].size() != shape.size())
+      return emitOptionalError(loc, "einsum term '", terms[i],
+                               "' does not match the rank of input ", i);
+    if (elemOf(inputs[i]) != elem)
+      return emitOptionalError(loc, "einsum inputs differ in element type");
+    for (size_t d = 0; d < shape.size(); ++d) {
+      char c = terms[i][d];
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+        return emitOptionalError(loc, "einsum term has a non-letter");
+      auto [it, inserted] = dims.insert({c, shape[d]});
+      if (!inserted && it->second != shape[d])
+        return emitOptionalError(loc, "einsum index '", StringRef(&c, 1),
+                                 "' has sizes ", it->second, " and ",
+                                 shape[d]);
+    }
+  }
+  SmallVector<int64_t> out;
+  for (size_t d = 0; d < outTerm.size(); ++d) {
+    char c = outTerm[d];
+    auto it = dims.find(c);
+    if (it == dims.end() || outTerm.find(c, d + 1) != StringRef::npos)
+      return emitOptionalError(loc, "einsum output index '", StringRef(&c, 1),
+                               "' is repeated or not in any input");
+    out.push_back(it->second);
+  }
+  types.push_back(tensorOf(out, elem));
+  return success();
+}
+
+LogicalResult GatherNDOp::inferReturnTypes(MLIRContext *,
+                                           std::optional<Location> loc,
+                                           Adaptor adaptor,
+                                           SmallVectorImpl<Type> &types) {
+  auto x = shapeOf(adaptor.getInput()), idx = shapeOf(adaptor.getIndices());
+  int64_t r = x.size(), q = idx.size(), b = adaptor.getBatchDims();
+  if (q < 1 || b < 0 || b >= std::min(r, q))
+    return emitOptionalError(loc, "gather_nd batch_dims out of range");
+  int64_t m = idx.back();
+  if (m < 1 || m > r - b)
+    return emitOptionalError(loc, "gather_nd index tuples of length ", m,
+                             " do not fit data of rank ", r);
+  for (int64_t i = 0; i < b; ++i)
+    if (x[i] != idx[i])
+      return emitOptionalError(loc, "gather_nd batch dims differ");
+  SmallVector<int64_t> out(idx.begin(), idx.end() - 1);
+  out.append(x.begin() + b + m, x.end());
+  types.push_back(tensorOf(out, elemOf(adaptor.getInput())));
+  return success();
+}
+
+static bool isScatterReduction(StringRef r) {
+  return r == "none" || r == "add" || r == "mul" || r == "max" || r == "min";
+}
+
+LogicalResult ScatterElementsOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &types) {
+  auto x = shapeOf(adaptor.getInput()), idx = shapeOf(adaptor.getIndices());
+  int64_t axis = adaptor.getAxis();
+  if (axis < 0 || axis >= (int64_t)x.size() || idx.size() != x.size() ||
+      shapeOf(adaptor.getUpdates()) != idx)
+    return emitOptionalError(loc, "scatter_elements rank, axis or updates "
+                                  "shape mismatch");
+  if (!isScatterReduction(adaptor.getReduction()))
+    return emitOptionalError(loc, "unknown scatter reduction");
+  types.push_back(adaptor.getInput().getType());
+  return success();
+}
+
+LogicalResult ScatterNDOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &types) {
+  auto x = shapeOf(adaptor.getInput()), idx = shapeOf(adaptor.getIndices());
+  if (idx.empty() || idx.back() < 1 || idx.back() > (int64_t)x.size())
+    return emitOptionalError(loc, "scatter_nd index tuples do not fit data");
+  SmallVector<int64_t> upd(idx.begin(), idx.end() - 1);
+  upd.append(x.begin() + idx.back(), x.end());
+  if (shapeOf(adaptor.getUpdates()) != ArrayRef<int64_t>(upd))
+    return emitOptionalError(loc, "scatter_nd updates shape mismatch");
+  if (!isScatterReduction(adaptor.getReduction()))
+    return emitOptionalError(loc, "unknown scatter reduction");
+  types.push_back(adaptor.getInput().getType());
+  return success();
+}

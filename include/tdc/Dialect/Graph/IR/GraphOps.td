@@ -342,4 +342,82 @@ def TG_TileOp : TG_PureOp<"tile"> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
+//===----------------------------------------------------------------------===//
+// Tensor manipulation
+//===----------------------------------------------------------------------===//
+
+// Inclusive or exclusive prefix sum along a non-negative axis, optionally
+// from the end of the axis.
+def TG_CumSumOp : TG_Op<"cumsum", [Pure, SameOperandsAndResultType]> {
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis,
+                   BoolAttr:$exclusive, BoolAttr:$reverse);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($output)";
+}
+
+// Resize (and Upsample) with everything resolved per dim by the importer:
+// `sizes` is the output shape, `scales` the per-dim scale used by the
+// coordinate transformation (as given, or sizes / input dims), `roi` is
+// [starts..., ends...] for tf_crop_and_resize (empty otherwise). mode is
+// nearest / linear / cubic; nearest_mode is an ONNX nearest_mode or
+// "simple" (opset < 11 and Upsample: floor, ceil when downsampling).
+def TG_ResizeOp : TG_PureOp<"resize"> {
+  let arguments = (ins AnyRankedTensor:$input, StrAttr:$mode,
+                   StrAttr:$coordinate_transformation_mode,
+                   StrAttr:$nearest_mode, F64Attr:$cubic_coeff_a,
+                   BoolAttr:$exclude_outside, F64Attr:$extrapolation_value,
+                   DenseF64ArrayAttr:$scales, DenseF64ArrayAttr:$roi,
+                   DenseI64ArrayAttr:$sizes);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Indexing: top-k, einsum, n-d gather and scatters
+//===----------------------------------------------------------------------===//
+
+// The k largest (or smallest) elements along a non-negative axis, sorted,
+// ties resolved by the lower index; indices are i64.
+def TG_TopKOp : TG_PureOp<"top_k"> {
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$k, I64Attr:$axis,
+                   BoolAttr:$largest);
+  let results = (outs AnyRankedTensor:$values, AnyRankedTensor:$indices);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+// Einsum with the equation normalized by the importer: no spaces, no
+// ellipsis (expanded into letters), explicit output ("bij,bjk->bik").
+// All inputs have one element type.
+def TG_EinsumOp : TG_PureOp<"einsum"> {
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs, StrAttr:$equation);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+}
+
+// ONNX GatherND; indices are i64 and may be negative.
+def TG_GatherNDOp : TG_PureOp<"gather_nd"> {
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$indices,
+                   I64Attr:$batch_dims);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
+// ONNX ScatterElements with a non-negative axis; reduction is none, add,
+// mul, max or min. Updates are applied in row-major order.
+def TG_ScatterElementsOp : TG_PureOp<"scatter_elements"> {
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$indices,
+                   AnyRankedTensor:$updates, I64Attr:$axis,
+                   StrAttr:$reduction);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)";
+}
+
+// ONNX ScatterND; reduction as for scatter_elements.
+def TG_ScatterNDOp : TG_PureOp<"scatter_nd"> {
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$indices,
+                   AnyRankedTensor:$updates, StrAttr:$reduction);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)";
+}
+
 #endif

@@ -1,0 +1,33 @@
+//===- Cost.h - a roofline cost model of the target ----------------*- C++ -*-===//
+//
+// Candidates are ranked by estimated time: instantiated kernels run at a
+// fraction of peak FLOP/s that grows with their size; eOperators are costed
+// for real, as max(traffic / bandwidth, scalar work / scalar throughput),
+// never as free. Intermediate tensors are written once and read by their
+// consumers.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TDC_DERIVE_COST_H
+#define TDC_DERIVE_COST_H
+
+#include "tdc/Derive/Expr.h"
+#include "tdc/Derive/Instantiate.h"
+
+namespace tdc::derive {
+
+struct CostModel {
+  double peakFlops = 475e9;     // fp32 FMA peak (2 cores, AVX-512)
+  double bandwidth = 30e9;      // bytes/s
+  double scalarFlops = 8e9;     // eOperator arithmetic (not vectorized)
+  double bytesPerElement = 4;
+
+  /// Seconds to run one kernel.
+  double seconds(const Kernel &k) const;
+  /// Seconds to compute a whole program: every scope once, with the
+  /// cheapest kernel each.
+  double programSeconds(Expr root) const;
+};
+
+} // namespace tdc::derive
+
+#endif

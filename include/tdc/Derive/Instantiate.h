@@ -1,0 +1,52 @@
+//===- Instantiate.h - match scopes to compute-bound kernels -----*- C++ -*-===//
+//
+// A scope is *instantiated* when it has the shape of a kernel tdc has a fast
+// implementation for; every other scope is an *eOperator*, compiled as a
+// memory-bound loop nest. Matching looks only at the iterator table (which
+// iterators index which operand), never at where the expression came from.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TDC_DERIVE_INSTANTIATE_H
+#define TDC_DERIVE_INSTANTIATE_H
+
+#include "tdc/Derive/Expr.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tdc::derive {
+
+enum class KernelKind { Matmul, Conv, EOperator };
+const char *kernelName(KernelKind k);
+
+/// How a scope is computed and what it costs to move and compute.
+struct Kernel {
+  KernelKind kind = KernelKind::EOperator;
+  // Matmul: batch x [m, k] * [k, n]; Conv: the conv's sizes in flops only.
+  int64_t batch = 1, m = 1, n = 1, k = 1;
+  double flops = 0;       // multiply-adds * 2 (or scalar ops for eOperators)
+  double bytesRead = 0;   // from inputs and intermediate tensors
+  double bytesWritten = 0;
+  /// Operand re-layouts the kernel needs (counted as extra traffic).
+  int relayouts = 0;
+  std::string detail;
+};
+
+/// Matmul / batch matmul: body = A[...] * B[...], every subscript a single
+/// iterator, summation iterators in both operands, each traversal iterator
+/// in at least one, nothing read out of range.
+std::optional<Kernel> matchMatmul(Expr scope);
+/// Direct convolution: X[n, c, h*st + r*dl + p, w*st + s*dl + p] * K[f, c, r, s]
+/// (any permutation of iterators through the same roles).
+std::optional<Kernel> matchConv(Expr scope);
+/// The memory-bound implementation, always available.
+Kernel eOperator(Expr scope);
+
+/// The cheapest available kernel for a scope under `cost` (see Cost.h).
+struct CostModel;
+Kernel bestKernel(Expr scope, const CostModel &cost);
+
+} // namespace tdc::derive
+
+#endif

@@ -1,0 +1,66 @@
+//===- Search.h - guided + explorative derivation search ---------*- C++ -*-===//
+//
+// Starting from an operator's expression, apply every rule to every scope of
+// every state, dropping states whose fingerprint was seen. A guided phase
+// expands the cheapest states first (it finds instantiable programs in few
+// steps); an explorative phase then goes breadth-first up to the depth
+// bound. Both are deterministic: same input and options, same result.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TDC_DERIVE_SEARCH_H
+#define TDC_DERIVE_SEARCH_H
+
+#include "tdc/Derive/Cost.h"
+#include "tdc/Derive/Rule.h"
+
+#include <string>
+#include <vector>
+
+namespace tdc::derive {
+
+struct SearchOptions {
+  int maxDepth = 5;
+  double timeBudgetSeconds = 10;
+  size_t maxStates = 500000;
+  size_t guidedStates = 2000; // states expanded best-first before BFS
+  /// Check the chosen program (and each step of its path) with the
+  /// interpreter on random inputs.
+  bool verify = true;
+};
+
+struct Step {
+  std::string rule, detail;
+  Expr before, after; // whole programs
+};
+
+struct Candidate {
+  Expr program = nullptr;
+  double seconds = 0;
+  std::vector<std::string> kernels; // in execution order: "matmul", "eop"...
+  std::vector<Step> path;
+};
+
+struct SearchResult {
+  Candidate original, best;
+  /// The cheapest program found for each distinct kernel list.
+  std::vector<Candidate> candidates;
+  size_t states = 0;
+  double seconds = 0;
+  bool exhausted = false; // false when the time or state budget ran out
+  bool verified = false;  // the best program matched the original
+  std::string verifyError;
+};
+
+/// All rules of lib/Derive/Rules, in a fixed order.
+std::vector<std::unique_ptr<Rule>> allRules();
+
+SearchResult derive(ExprContext &ctx, Expr root,
+                    const std::vector<std::unique_ptr<Rule>> &rules,
+                    const CostModel &cost, const SearchOptions &options);
+
+/// Kernel names of a program's scopes in execution order.
+std::vector<std::string> kernelsOf(Expr program, const CostModel &cost);
+
+} // namespace tdc::derive
+
+#endif

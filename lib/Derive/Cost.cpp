@@ -1,0 +1,31 @@
+//===- Cost.cpp - a roofline cost model of the target ----------------------===//
+#include "tdc/Derive/Cost.h"
+#include "tdc/Derive/Rule.h"
+
+#include <algorithm>
+
+namespace tdc::derive {
+
+double CostModel::seconds(const Kernel &k) const {
+  double traffic = (k.bytesRead + k.bytesWritten) / bandwidth;
+  if (k.kind == KernelKind::EOperator)
+    return std::max(traffic, k.flops / scalarFlops);
+  // Register tiles want m and n of a few vectors and a long k; small dims
+  // waste the micro-kernel. Convolutions pay for the implicit im2col.
+  auto fill = [](double x, double half) { return x / (x + half); };
+  double eff = 0.85 * fill((double)k.m, 8) * fill((double)k.n, 16) *
+               fill((double)k.k, 32);
+  if (k.kind == KernelKind::Conv)
+    eff *= 0.8;
+  double relayout = k.relayouts * k.bytesRead / bandwidth;
+  return std::max(traffic, k.flops / (peakFlops * eff)) + relayout;
+}
+
+double CostModel::programSeconds(Expr root) const {
+  double total = 0;
+  for (Expr s : scopesOf(root))
+    total += seconds(bestKernel(s, *this));
+  return total;
+}
+
+} // namespace tdc::derive

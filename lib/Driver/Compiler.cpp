@@ -126,6 +126,11 @@ static LogicalResult dropEmptyTensors(func::FuncOp f, ModelSignature &sig) {
 
 static bool writeText(const std::string &path, const std::string &text,
                       std::string &error) {
+  if (path == "-") { // text stages may go to stdout
+    llvm::outs() << text;
+    llvm::outs().flush();
+    return true;
+  }
   std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary);
@@ -153,6 +158,23 @@ static std::string printModule(ModuleOp m) {
 
 CompileResult compileModel(const CompileOptions &options) {
   CompileResult result;
+  if (options.output == "-" &&
+      (options.emit == EmitKind::Asm || options.emit == EmitKind::Obj ||
+       options.emit == EmitKind::Lib)) {
+    result.error = "-o - (stdout) is only for the text stages "
+                   "tg, linalg, llvm-mlir and llvm";
+    return result;
+  }
+  // Fail before the (possibly long) compile when the output can't be written.
+  if (options.output != "-") {
+    llvm::SmallString<256> dir(options.output);
+    llvm::sys::path::remove_filename(dir);
+    if (!dir.empty() && !llvm::sys::fs::is_directory(dir)) {
+      result.error = options.output + ": directory '" + std::string(dir) +
+                     "' does not exist";
+      return result;
+    }
+  }
   DialectRegistry registry;
   registerCompilerDialects(registry);
   MLIRContext ctx(registry, MLIRContext::Threading::DISABLED);

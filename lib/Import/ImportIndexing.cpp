@@ -1,4 +1,4 @@
-//===- ImportIndexing.cpp - ONNX indexing ops -> tg ------------------------===//
+//===- ImportIndexing.cpp - ONNX indexing ops -> tg -----------------------===//
 //
 // BitShift, Einsum, TopK, GatherND, ScatterElements (and Scatter),
 // ScatterND, Compress and NonZero. Ops whose output shape depends on data
@@ -36,7 +36,9 @@ LogicalResult importBitShift(NodeContext &n) {
   return success();
 }
 
-bool isLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool isLetter(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
 /// Rewrite an ONNX einsum equation into tg.einsum's form: spaces dropped,
 /// "..." replaced by letters unused elsewhere (right-aligned across the
@@ -137,9 +139,22 @@ LogicalResult importEinsum(NodeContext &n) {
   if (!eq)
     return failure();
   SmallVector<Value> inputs;
+  std::map<char, int64_t> sizes;
+  size_t term = 0, pos = 0;
+  for (char c : eq->substr(0, eq->find("->"))) {
+    if (c == ',') {
+      ++term;
+      pos = 0;
+      continue;
+    }
+    int64_t d = n.inputShape(term)[pos++];
+    auto [it, inserted] = sizes.insert({c, d});
+    // numpy broadcasts size-1 dims of one index; tg.einsum does not.
+    if (!inserted && it->second != d && (it->second == 1 || d == 1))
+      return n.unsupported("Einsum broadcasting of size-1 dims");
+  }
   for (size_t i = 0; i < n.numInputs(); ++i)
     inputs.push_back(n.input(i));
-  // Size-1 ellipsis dims broadcast in ONNX; tg.einsum wants equal sizes.
   Value v = n.make<tg::EinsumOp>(
       inputs, {n.named("equation", n.b().getStringAttr(*eq))});
   if (!v)
@@ -163,11 +178,11 @@ LogicalResult importTopK(NodeContext &n) {
   auto axis = n.normalizeAxis(n.attrInt("axis", -1), n.inputRank(0));
   if (!axis)
     return failure();
-  auto op = n.create<tg::TopKOp>(
-      {n.input(0)},
-      {n.i64("k", k), n.i64("axis", *axis),
-       n.boolean("largest", n.attrInt("largest", 1) != 0)},
-      2);
+  auto op =
+      n.create<tg::TopKOp>({n.input(0)},
+                           {n.i64("k", k), n.i64("axis", *axis),
+                            n.boolean("largest", n.attrInt("largest", 1) != 0)},
+                           2);
   if (!op)
     return failure();
   n.setOutput(0, op.getValues());
@@ -182,8 +197,9 @@ bool isIndexType(Type t) {
 LogicalResult importGatherND(NodeContext &n) {
   if (!isIndexType(n.inputType(1).getElementType()))
     return n.fail("GatherND indices must be int64");
-  Value v = n.make<tg::GatherNDOp>(
-      {n.input(0), n.input(1)}, {n.i64("batch_dims", n.attrInt("batch_dims", 0))});
+  Value v =
+      n.make<tg::GatherNDOp>({n.input(0), n.input(1)},
+                             {n.i64("batch_dims", n.attrInt("batch_dims", 0))});
   if (!v)
     return failure();
   n.setOutput(0, v);

@@ -15,4 +15,16 @@ def MemRefCopyToLinalg : Pass<"tdc-memref-copy-to-linalg"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def FlattenConstantGlobals : Pass<"tdc-flatten-constant-globals", "mlir::ModuleOp"> {
+  let summary = "Store constant memref globals as 1-D arrays";
+  let description = [{
+    A rank-4 weight becomes nested LLVM arrays, and LLVM builds one constant
+    per innermost row: a 1x1-conv weight costs one constant per float, which
+    makes large models take minutes to compile. Each constant global of rank
+    > 1 is replaced by a 1-D global over the same data (dense resources keep
+    their blob), read through memref.expand_shape.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 #endif

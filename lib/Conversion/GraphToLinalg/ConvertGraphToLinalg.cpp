@@ -50,9 +50,10 @@ bool lowersUnsigned(Operation *op) {
       // Data movement only.
       tg::ReshapeOp, tg::TransposeOp, tg::ConcatOp, tg::SplitOp, tg::SliceOp,
       tg::GatherOp, tg::GatherElementsOp, tg::PadOp, tg::ExpandOp, tg::TileOp,
-      // Through lowestValue/highestValue/maxScalar/minScalar.
+      // Identities and max/min from LoweringUtils, sums and products wrap
+      // alike, arg-reductions and 2-D max pooling compare unsigned.
       tg::ReduceMaxOp, tg::ReduceMinOp, tg::ReduceSumOp, tg::ReduceProdOp,
-      tg::MaxPoolOp,
+      tg::ArgMaxOp, tg::ArgMinOp, tg::MaxPoolOp,
       // Indexing family.
       tg::TopKOp, tg::EinsumOp, tg::GatherNDOp, tg::ScatterElementsOp,
       tg::ScatterNDOp>(op);

@@ -71,8 +71,8 @@ Value before(OpBuilder &b, Location l, Value a, Value ia, Value c, Value ic,
     Value aNan = arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO, a, a);
     Value cNan = arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO, c, c);
     Value eq = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, a, c);
-    Value same = arith::OrIOp::create(b, l, eq,
-                                      arith::AndIOp::create(b, l, aNan, cNan));
+    Value same =
+        arith::OrIOp::create(b, l, eq, arith::AndIOp::create(b, l, aNan, cNan));
     Value numBeforeNan = arith::AndIOp::create(
         b, l, cNan,
         arith::XOrIOp::create(b, l, aNan, scalar(b, l, b.getI1Type(), 1)));
@@ -81,10 +81,9 @@ Value before(OpBuilder &b, Location l, Value a, Value ia, Value c, Value ic,
         arith::AndIOp::create(b, l, same, lowerIndex));
   }
   bool uns = t.isInteger(1) || t.isUnsignedInteger();
-  auto pred = largest ? (uns ? arith::CmpIPredicate::ugt
-                             : arith::CmpIPredicate::sgt)
-                      : (uns ? arith::CmpIPredicate::ult
-                             : arith::CmpIPredicate::slt);
+  auto pred =
+      largest ? (uns ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt)
+              : (uns ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt);
   Value better = arith::CmpIOp::create(b, l, pred, a, c);
   Value eq = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, a, c);
   return arith::OrIOp::create(b, l, better,
@@ -97,7 +96,8 @@ AffineMap withAxisLoop(MLIRContext *ctx, unsigned rank, int64_t axis,
                        bool replace) {
   SmallVector<AffineExpr> e;
   for (unsigned d = 0; d < rank; ++d)
-    e.push_back(getAffineDimExpr(replace && (int64_t)d == axis ? rank : d, ctx));
+    e.push_back(
+        getAffineDimExpr(replace && (int64_t)d == axis ? rank : d, ctx));
   return AffineMap::get(rank + 1, 0, e, ctx);
 }
 
@@ -139,23 +139,21 @@ struct TopKPattern : OpConversionPattern<tg::TopKOp> {
               Value m = linalg::IndexOp::create(b, l, rank);
               Value first = before(b, l, a[1], m, a[0], i, largest);
               Value one = arith::ExtUIOp::create(b, l, i64, first);
-              linalg::YieldOp::create(b, l,
-                                      arith::AddIOp::create(b, l, a[2], one)
-                                          .getResult());
+              linalg::YieldOp::create(
+                  b, l, arith::AddIOp::create(b, l, a[2], one).getResult());
             })
             .getResult(0);
 
     // out[j] = the element of rank j (exactly one per j < k).
-    Value valInit = filledTensor(
-        rewriter, loc, valType,
-        scalar(rewriter, loc, valType.getElementType(), 0));
+    Value valInit =
+        filledTensor(rewriter, loc, valType,
+                     scalar(rewriter, loc, valType.getElementType(), 0));
     Value idxInit =
         filledTensor(rewriter, loc, idxType, scalar(rewriter, loc, i64, 0));
     auto gather = linalg::GenericOp::create(
         rewriter, loc, TypeRange{valType, idxType}, ValueRange{x, ranks},
-        ValueRange{valInit, idxInit},
-        ArrayRef<AffineMap>{other, other, id, id}, iters,
-        [&](OpBuilder &b, Location l, ValueRange a) {
+        ValueRange{valInit, idxInit}, ArrayRef<AffineMap>{other, other, id, id},
+        iters, [&](OpBuilder &b, Location l, ValueRange a) {
           Value j = arith::IndexCastOp::create(
               b, l, i64, linalg::IndexOp::create(b, l, axis));
           Value i = arith::IndexCastOp::create(
@@ -214,10 +212,10 @@ struct EinsumPattern : OpConversionPattern<tg::EinsumOp> {
     maps.push_back(mapOf(outTerm));
     SmallVector<utils::IteratorType> iters(outTerm.size(),
                                            utils::IteratorType::parallel);
-    iters.append(loops.size() - outTerm.size(),
-                 utils::IteratorType::reduction);
-    Value init = filledTensor(rewriter, loc, outType,
-                              scalar(rewriter, loc, outType.getElementType(), 0));
+    iters.append(loops.size() - outTerm.size(), utils::IteratorType::reduction);
+    Value init =
+        filledTensor(rewriter, loc, outType,
+                     scalar(rewriter, loc, outType.getElementType(), 0));
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{outType}, adaptor.getInputs(),
         ValueRange{init}, maps, iters,
@@ -250,8 +248,7 @@ struct GatherNDPattern : OpConversionPattern<tg::GatherNDOp> {
     Value data = adaptor.getInput(), indices = adaptor.getIndices();
     auto dataShape = cast<RankedTensorType>(data.getType()).getShape();
     auto idxShape = cast<RankedTensorType>(indices.getType()).getShape();
-    int64_t q = idxShape.size(), m = idxShape.back(),
-            bd = op.getBatchDims();
+    int64_t q = idxShape.size(), m = idxShape.back(), bd = op.getBatchDims();
     int64_t rank = outType.getRank();
     // out[o] = data[o[:bd], indices[o[:q-1]]..., o[q-1:]]
     SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
@@ -272,9 +269,8 @@ struct GatherNDPattern : OpConversionPattern<tg::GatherNDOp> {
             at.push_back(wrapIndex(b, l, v, dataShape[bd + t]));
           }
           at.append(o.begin() + (q - 1), o.end());
-          linalg::YieldOp::create(b, l,
-                                  tensor::ExtractOp::create(b, l, data, at)
-                                      .getResult());
+          linalg::YieldOp::create(
+              b, l, tensor::ExtractOp::create(b, l, data, at).getResult());
         });
     rewriter.replaceOp(op, generic.getResult(0));
     return success();
@@ -301,8 +297,7 @@ Value combine(OpBuilder &b, Location l, StringRef reduction, Value cur,
 /// Loop over every element of `updates` (row-major), writing into a copy of
 /// `data` at the position `target` computes from the loop indices.
 Value scatterLoops(
-    OpBuilder &b, Location loc, Value data, Value updates,
-    StringRef reduction,
+    OpBuilder &b, Location loc, Value data, Value updates, StringRef reduction,
     const std::function<SmallVector<Value>(OpBuilder &, Location, ValueRange)>
         &target) {
   auto updType = cast<RankedTensorType>(updates.getType());
@@ -368,9 +363,9 @@ struct ScatterNDPattern : OpConversionPattern<tg::ScatterNDOp> {
           SmallVector<Value> pos;
           for (int64_t t = 0; t < k; ++t) {
             ip.back() = indexConst(b, l, t);
-            pos.push_back(wrapIndex(
-                b, l, tensor::ExtractOp::create(b, l, indices, ip),
-                dataShape[t]));
+            pos.push_back(
+                wrapIndex(b, l, tensor::ExtractOp::create(b, l, indices, ip),
+                          dataShape[t]));
           }
           pos.append(ivs.begin() + (q - 1), ivs.end());
           return pos;
@@ -384,6 +379,5 @@ struct ScatterNDPattern : OpConversionPattern<tg::ScatterNDOp> {
 
 void tdc::populateIndexingLoweringPatterns(RewritePatternSet &patterns) {
   patterns.add<TopKPattern, EinsumPattern, GatherNDPattern,
-               ScatterElementsPattern, ScatterNDPattern>(
-      patterns.getContext());
+               ScatterElementsPattern, ScatterNDPattern>(patterns.getContext());
 }

@@ -292,10 +292,10 @@ Value argBefore(OpBuilder &b, Location l, Value v, Value a, bool isMax) {
     return arith::OrIOp::create(b, l, strict,
                                 arith::AndIOp::create(b, l, vNan, aNum));
   }
-  bool i1 = t.isInteger(1);
+  bool uns = t.isInteger(1) || t.isUnsignedInteger();
   auto pred =
-      isMax ? (i1 ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt)
-            : (i1 ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt);
+      isMax ? (uns ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt)
+            : (uns ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt);
   return arith::CmpIOp::create(b, l, pred, v, a);
 }
 

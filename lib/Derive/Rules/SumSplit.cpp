@@ -1,4 +1,4 @@
-//===- SumSplit.cpp - summation splitting ----------------------------------===//
+//===- SumSplit.cpp - summation splitting ---------------------------------===//
 //
 //   L<X> Sum<S1 u S2> { f }  ->  L<X> Sum<S1> { T[X, S1] },
 //   T = L<X', S1'> Sum<S2'> { f' }

@@ -1,4 +1,4 @@
-//===- TraversalMerge.cpp - inlining a nested scope into its reader --------===//
+//===- TraversalMerge.cpp - inlining a nested scope into its reader -------===//
 //
 //   L<X> Sum<S> { ... {L<Y> Sum<Z> { g }}[phi(X, S)] ... }
 //     ->  L<X> Sum<S, Z'> { ... g[Y := phi, Z := Z'] ... }
@@ -133,11 +133,12 @@ void factorPaths(Expr e, Expr access, std::vector<int> &path,
     return;
   }
   bool lhsOk = false, rhsOk = false;
-  if (e->kind == ExprKind::Unary)
+  if (e->kind == ExprKind::Unary) {
     lhsOk = e->unaryFn == UnaryFn::Neg;
-  else if (e->kind == ExprKind::Binary)
-    lhsOk = e->binaryOp == BinaryOp::Mul || e->binaryOp == BinaryOp::Div,
+  } else if (e->kind == ExprKind::Binary) {
+    lhsOk = e->binaryOp == BinaryOp::Mul || e->binaryOp == BinaryOp::Div;
     rhsOk = e->binaryOp == BinaryOp::Mul;
+  }
   for (int side : {0, 1}) {
     if (!(side ? rhsOk : lhsOk))
       continue;
@@ -147,8 +148,8 @@ void factorPaths(Expr e, Expr access, std::vector<int> &path,
   }
 }
 
-Expr replaceAt(ExprContext &ctx, Expr e, const std::vector<int> &path,
-               size_t k, Expr to) {
+Expr replaceAt(ExprContext &ctx, Expr e, const std::vector<int> &path, size_t k,
+               Expr to) {
   if (k == path.size())
     return to;
   if (e->kind == ExprKind::Unary)
@@ -228,9 +229,9 @@ public:
         }
         sums.insert(sums.end(), hoisted.begin(), hoisted.end());
         Expr g = substitute(ctx, inner->body, map);
-        out.push_back(
-            {ctx.scope(scope->loops, sums, replaceAt(ctx, scope->body, p, 0, g)),
-             describe(access, hoisted)});
+        out.push_back({ctx.scope(scope->loops, sums,
+                                 replaceAt(ctx, scope->body, p, 0, g)),
+                       describe(access, hoisted)});
       }
     }
     return out;

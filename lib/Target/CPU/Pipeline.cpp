@@ -55,7 +55,7 @@ void buildBufferizationPipeline(OpPassManager &pm, unsigned) {
 }
 
 void buildLoweringToLLVMPipeline(OpPassManager &pm, unsigned) {
-  addPipeline(pm, "tdc-memref-copy-to-linalg,"
+  addPipeline(pm, "tdc-memref-copy-to-linalg,tdc-flatten-constant-globals,"
                   "func.func(convert-linalg-to-loops),lower-affine,"
                   "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
                   "convert-math-to-funcs,convert-math-to-llvm,"

@@ -49,8 +49,9 @@ TEST(SumSplitRule, RandomProgramsStayEquivalent) {
       for (const Rewrite &rw : a) {
         Expr next = replaceTensor(ctx, root, scope, rw.replacement);
         ASSERT_EQ(verify(next), "") << print(next);
-        ASSERT_EQ(compareExprs(root, next, k), "")
-            << rw.detail << "\n" << print(root) << "\n" << print(next);
+        ASSERT_EQ(compareExprs(root, next, k), "") << rw.detail << "\n"
+                                                   << print(root) << "\n"
+                                                   << print(next);
         ++checked;
       }
     }
@@ -97,10 +98,10 @@ TEST(SumSplitRule, NonLinearBodiesSplitToo) {
   ExprContext ctx;
   Iter i = ctx.iter("i"), a = ctx.iter("a"), b = ctx.iter("b");
   Expr A = ctx.input("A", {3, 3});
-  Expr y = ctx.scope({{i, {0, 2}}}, {{a, {0, 3}}, {b, {-1, 2}}},
-                     ctx.unary(UnaryFn::Relu,
-                               ctx.access(A, {ctx.add(ctx.idx(i), ctx.idx(a)),
-                                              ctx.idx(b)})));
+  Expr y = ctx.scope(
+      {{i, {0, 2}}}, {{a, {0, 3}}, {b, {-1, 2}}},
+      ctx.unary(UnaryFn::Relu,
+                ctx.access(A, {ctx.add(ctx.idx(i), ctx.idx(a)), ctx.idx(b)})));
   auto rws = createSumSplitRule()->apply(ctx, y);
   ASSERT_EQ(rws.size(), 3u);
   EXPECT_EQ(print(rws[1].replacement),

@@ -52,7 +52,7 @@ Expr randomReader(ExprContext &ctx, std::mt19937_64 &rng, int k) {
     subs.push_back(ctx.add(ctx.idx(i), shift));
   }
   Expr a = ctx.access(P, subs);
-  Expr B = ctx.access(ctx.input("B", {3}), {ctx.idx(loops[0].iter)});
+  Expr B = ctx.access(ctx.input("Rd", {3}), {ctx.idx(loops[0].iter)});
   switch (uniform(0, 5)) {
   case 0:
     break;
@@ -91,8 +91,9 @@ size_t checkAll(ExprContext &ctx, Expr root, uint64_t seed) {
     for (const Rewrite &rw : a) {
       Expr next = replaceTensor(ctx, root, scope, rw.replacement);
       EXPECT_EQ(verify(next), "") << print(next);
-      EXPECT_EQ(compareExprs(root, next, seed), "")
-          << rw.detail << "\n" << print(root) << "\n" << print(next);
+      EXPECT_EQ(compareExprs(root, next, seed), "") << rw.detail << "\n"
+                                                    << print(root) << "\n"
+                                                    << print(next);
       ++checked;
     }
   }
@@ -113,10 +114,12 @@ TEST(TraversalMergeRule, RandomProgramsStayEquivalent) {
     ASSERT_EQ(verify(root), "");
     ++programs;
     direct += checkAll(ctx, root, k);
-    Expr reader = randomReader(ctx, rng, k);
-    ASSERT_EQ(verify(reader), "");
-    ++programs;
-    readers += checkAll(ctx, reader, k);
+    for (int r = 0; r < 3; ++r) {
+      Expr reader = randomReader(ctx, rng, k + r);
+      ASSERT_EQ(verify(reader), "");
+      ++programs;
+      readers += checkAll(ctx, reader, k);
+    }
     // Programs with more nested scopes: those sum-split makes of this one
     // (the first proposal per scope, to keep the test fast).
     for (Expr scope : scopesOf(root)) {
@@ -151,11 +154,12 @@ TEST(TraversalMergeRule, UndoesSumSplit) {
         std::vector<Rewrite> m = merge->apply(ctx, s.replacement);
         ASSERT_EQ(m.size(), 1u) << print(s.replacement);
         EXPECT_EQ(fingerprint(m[0].replacement), fingerprint(scope))
-            << print(scope) << "\n" << print(m[0].replacement);
+            << print(scope) << "\n"
+            << print(m[0].replacement);
         Expr back = replaceTensor(ctx, root, scope, m[0].replacement);
         ASSERT_EQ(verify(back), "");
-        ASSERT_EQ(compareExprs(root, back, k), "")
-            << print(root) << "\n" << print(back);
+        ASSERT_EQ(compareExprs(root, back, k), "") << print(root) << "\n"
+                                                   << print(back);
         ++roundTrips;
       }
     }
@@ -202,9 +206,9 @@ TEST(TraversalMergeRule, InlinesScalarScopesUnderAnyOperator) {
   ExprContext ctx;
   Iter t = ctx.iter("t"), i = ctx.iter("i");
   Expr A = ctx.input("A", {5}), B = ctx.input("B", {5});
-  Expr T = ctx.scope({{t, {1, 4}}}, {},
-                     ctx.binary(BinaryOp::Mul, ctx.access(A, {ctx.idx(t)}),
-                                ctx.constant(2)));
+  Expr T = ctx.scope(
+      {{t, {1, 4}}}, {},
+      ctx.binary(BinaryOp::Mul, ctx.access(A, {ctx.idx(t)}), ctx.constant(2)));
   Expr y = ctx.scope(
       {{i, {1, 4}}}, {},
       ctx.binary(BinaryOp::Add,
@@ -228,9 +232,9 @@ TEST(TraversalMergeRule, RefusesReadsThatMayHitPadding) {
   ExprContext ctx;
   Iter t = ctx.iter("t"), i = ctx.iter("i");
   Expr A = ctx.input("A", {5});
-  Expr T = ctx.scope({{t, {1, 4}}}, {},
-                     ctx.binary(BinaryOp::Mul, ctx.access(A, {ctx.idx(t)}),
-                                ctx.constant(2)));
+  Expr T = ctx.scope(
+      {{t, {1, 4}}}, {},
+      ctx.binary(BinaryOp::Mul, ctx.access(A, {ctx.idx(t)}), ctx.constant(2)));
   Expr y = ctx.scope({{i, {0, 5}}}, {}, ctx.access(T, {ctx.idx(i)}));
   EXPECT_TRUE(createTraversalMergeRule()->apply(ctx, y).empty());
   // i % 3 + 1 stays in [1, 4): allowed.

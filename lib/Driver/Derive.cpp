@@ -1,0 +1,153 @@
+//===- Derive.cpp - the `tdc derive` command -------------------------------===//
+#include "tdc/Driver/Derive.h"
+#include "tdc/Conversion/GraphToDerive/GraphToDerive.h"
+#include "tdc/Derive/Printer.h"
+#include "tdc/Derive/Search.h"
+#include "tdc/Import/OnnxImporter.h"
+#include "tdc/Support/Signature.h"
+#include "tdc/Target/CPU/Pipeline.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/MLIRContext.h"
+
+#include <cstdio>
+#include <sstream>
+
+using namespace mlir;
+using namespace tdc::derive;
+
+namespace tdc {
+
+static std::string nodeOf(Operation *op, std::string &opType) {
+  std::string name = "?";
+  op->getLoc()->walk([&](Location l) {
+    if (auto n = dyn_cast<NameLoc>(l)) {
+      std::string text = n.getName().str();
+      size_t paren = text.rfind(" (");
+      if (paren != std::string::npos && text.back() == ')') {
+        name = text.substr(0, paren);
+        opType = text.substr(paren + 2, text.size() - paren - 3);
+      } else {
+        name = text;
+      }
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return name;
+}
+
+static std::string jsonList(const std::vector<std::string> &v) {
+  std::string s = "[";
+  for (size_t i = 0; i < v.size(); ++i)
+    s += (i ? "," : "") + jsonQuote(v[i]);
+  return s + "]";
+}
+
+static std::string joined(const std::vector<std::string> &v) {
+  std::string s;
+  for (size_t i = 0; i < v.size(); ++i)
+    s += (i ? " + " : "") + v[i];
+  return s;
+}
+
+int runDerive(const DeriveOptions &opts) {
+  DialectRegistry registry;
+  registerCompilerDialects(registry);
+  MLIRContext ctx(registry, MLIRContext::Threading::DISABLED);
+  ctx.loadAllAvailableDialects();
+  ImportError ierr;
+  OwningOpRef<ModuleOp> module =
+      importOnnxFile(ctx, opts.input, ImportOptions(), ierr);
+  if (!module) {
+    std::fprintf(stderr, "%s\n", ierr.message.c_str());
+    return 1;
+  }
+  CostModel cost;
+  auto rules = allRules();
+  SearchOptions sopts;
+  sopts.maxDepth = opts.depth;
+  sopts.timeBudgetSeconds = opts.timeBudgetSeconds;
+  sopts.verify = opts.verify;
+
+  std::vector<std::string> jsonNodes;
+  size_t totalStates = 0;
+  double totalSeconds = 0;
+  bool allVerified = true;
+  module->walk([&](Operation *op) {
+    if (op->getDialect() == nullptr ||
+        op->getDialect()->getNamespace() != "tg")
+      return;
+    std::string opType = op->getName().stripDialect().str();
+    std::string name = nodeOf(op, opType);
+    ExprContext ectx;
+    std::string why;
+    Expr e = exprFromGraphOp(ectx, op, why);
+    if (!e) {
+      if (why != "not a compute op" && !opts.json)
+        std::printf("node '%s' (%s): skipped: %s\n", name.c_str(),
+                    opType.c_str(), why.c_str());
+      return;
+    }
+    SearchResult r = derive(ectx, e, rules, cost, sopts);
+    totalStates += r.states;
+    totalSeconds += r.seconds;
+    allVerified &= !opts.verify || r.verified;
+    std::vector<std::string> ruleNames;
+    for (const Step &s : r.best.path)
+      ruleNames.push_back(s.rule);
+    if (opts.json) {
+      std::ostringstream os;
+      os << "{\"name\":" << jsonQuote(name) << ",\"op_type\":"
+         << jsonQuote(opType) << ",\"expression\":" << jsonQuote(print(e))
+         << ",\"chosen\":" << jsonList(r.best.kernels)
+         << ",\"rules\":" << jsonList(ruleNames)
+         << ",\"cost_before\":" << r.original.seconds
+         << ",\"cost_after\":" << r.best.seconds << ",\"verified\":"
+         << (r.verified ? "true" : "false") << ",\"candidates\":[";
+      for (size_t i = 0; i < r.candidates.size(); ++i)
+        os << (i ? "," : "") << "{\"kernels\":"
+           << jsonList(r.candidates[i].kernels)
+           << ",\"cost\":" << r.candidates[i].seconds
+           << ",\"depth\":" << r.candidates[i].path.size() << "}";
+      os << "],\"states\":" << r.states << ",\"seconds\":" << r.seconds
+         << "}";
+      jsonNodes.push_back(os.str());
+      return;
+    }
+    std::printf("node '%s' (%s)\n  %s\n", name.c_str(), opType.c_str(),
+                print(e).c_str());
+    std::printf("  searched %zu states in %.2f s (depth %d%s)\n", r.states,
+                r.seconds, opts.depth,
+                r.exhausted ? "" : ", budget exhausted");
+    std::printf("  candidates:\n");
+    for (const Candidate &c : r.candidates)
+      std::printf("    %-28s %9.4f ms  (%zu steps)\n",
+                  joined(c.kernels).c_str(), c.seconds * 1e3, c.path.size());
+    std::printf("  chosen: %s, %.4f ms (was %.4f ms)%s\n",
+                joined(r.best.kernels).c_str(), r.best.seconds * 1e3,
+                r.original.seconds * 1e3,
+                !opts.verify      ? ""
+                : r.verified      ? ", verified"
+                                  : (", NOT VERIFIED: " + r.verifyError).c_str());
+    if (opts.explain)
+      for (size_t i = 0; i < r.best.path.size(); ++i) {
+        const Step &s = r.best.path[i];
+        std::printf("  step %zu: %s: %s\n    before: %s\n    after:  %s\n",
+                    i + 1, s.rule.c_str(), s.detail.c_str(),
+                    print(s.before).c_str(), print(s.after).c_str());
+      }
+  });
+  if (opts.json) {
+    std::printf("{\"nodes\":[");
+    for (size_t i = 0; i < jsonNodes.size(); ++i)
+      std::printf("%s%s", i ? "," : "", jsonNodes[i].c_str());
+    std::printf("],\"search\":{\"states\":%zu,\"seconds\":%.3f}}\n",
+                totalStates, totalSeconds);
+  } else {
+    std::printf("search: %zu states in %.2f s\n", totalStates, totalSeconds);
+  }
+  return allVerified ? 0 : 1;
+}
+
+} // namespace tdc

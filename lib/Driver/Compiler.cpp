@@ -234,6 +234,8 @@ CompileResult compileModel(const CompileOptions &options) {
     result.ok = true;
     return result;
   }
+  if (failed(runStage(*module, buildSchedulingPipeline, opt, err)))
+    return fail("loop scheduling failed", err);
   if (failed(runStage(*module, buildBufferizationPipeline, opt, err)))
     return fail("bufferization failed", err);
   if (failed(runStage(*module, buildLoweringToLLVMPipeline, opt, err)))

@@ -27,4 +27,17 @@ def FlattenConstantGlobals : Pass<"tdc-flatten-constant-globals", "mlir::ModuleO
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def InterchangeForVectorization : Pass<"tdc-interchange-for-vectorization"> {
+  let summary = "Put a unit-stride output dim innermost in contractions";
+  let description = [{
+    Until loop scheduling lands, contractions and convolutions are plain
+    loop nests. Their natural order (output dims, then reduction dims) ends
+    in a reduction over a strided input, which LLVM cannot vectorize. This
+    pass generalizes them and moves the reduction loops outside the
+    innermost output dim (matmul i-k-j, conv n-f-oh-c-kh-kw-ow), so the
+    innermost loop streams the output and the input with unit stride.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 #endif

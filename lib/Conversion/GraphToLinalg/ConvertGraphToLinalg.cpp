@@ -105,8 +105,8 @@ void eraseSignedness(Operation *root) {
       return;
     Attribute replaced = replacer.replace(props);
     if (replaced != props)
-      (void)op->setPropertiesFromAttribute(
-          replaced, [&] { return op->emitError(); });
+      (void)op->setPropertiesFromAttribute(replaced,
+                                           [&] { return op->emitError(); });
   });
 }
 
@@ -118,8 +118,7 @@ struct ConvertGraphToLinalg
     // lower them correctly (see lowersUnsigned), rather than compute wrong
     // results.
     WalkResult walk = getOperation().walk([](Operation *op) {
-      if ((op->getDialect() &&
-           op->getDialect()->getNamespace() != "tg") ||
+      if ((op->getDialect() && op->getDialect()->getNamespace() != "tg") ||
           lowersUnsigned(op))
         return WalkResult::advance();
       for (Type t : llvm::concat<Type>(llvm::to_vector(op->getOperandTypes()),

@@ -42,6 +42,12 @@ void buildGraphToLinalgPipeline(OpPassManager &pm, unsigned) {
   addPipeline(pm, "canonicalize,cse");
 }
 
+void buildSchedulingPipeline(OpPassManager &pm, unsigned optLevel) {
+  // Loop order matters only when the loops will be optimized.
+  if (optLevel > 0)
+    addPipeline(pm, "tdc-interchange-for-vectorization");
+}
+
 void buildBufferizationPipeline(OpPassManager &pm, unsigned) {
   addPipeline(pm,
               "one-shot-bufferize{bufferize-function-boundaries "

@@ -16,6 +16,9 @@ namespace tdc {
 
 /// tg -> linalg, tensor, arith, math on tensors.
 void buildGraphToLinalgPipeline(mlir::OpPassManager &pm, unsigned optLevel);
+/// Loop scheduling on linalg (today: loop order for vectorization; tiling,
+/// packing and threads come with the scheduling work).
+void buildSchedulingPipeline(mlir::OpPassManager &pm, unsigned optLevel);
 /// tensors -> memrefs: one-shot bufferization with outputs as caller-owned
 /// out-parameters and every temporary deallocated.
 void buildBufferizationPipeline(mlir::OpPassManager &pm, unsigned optLevel);

@@ -17,7 +17,8 @@ double CostModel::seconds(const Kernel &k) const {
                fill((double)k.k, 32);
   if (k.kind == KernelKind::Conv)
     eff *= 0.8;
-  double relayout = k.relayouts * k.bytesRead / bandwidth;
+  // A re-layout copies the operand: read and write it once more.
+  double relayout = 2 * k.relayoutBytes / bandwidth;
   return std::max(traffic, k.flops / (peakFlops * eff)) + relayout;
 }
 

@@ -25,7 +25,8 @@ bool sameExpr(const ExprNode &a, const ExprNode &b) {
   return a.kind == b.kind &&
          (a.constant == b.constant ||
           (a.constant != a.constant && b.constant != b.constant)) &&
-         a.name == b.name && a.shape == b.shape && a.source == b.source &&
+         a.name == b.name && a.shape == b.shape &&
+         a.isConstant == b.isConstant && a.source == b.source &&
          a.subscripts == b.subscripts && a.unaryFn == b.unaryFn &&
          a.binaryOp == b.binaryOp && a.lhs == b.lhs && a.rhs == b.rhs &&
          a.loops == b.loops && a.sums == b.sums && a.body == b.body;
@@ -285,10 +286,12 @@ Expr ExprContext::constant(double v) {
   return impl->intern(std::move(n));
 }
 
-Expr ExprContext::input(const std::string &name, std::vector<int64_t> shape) {
+Expr ExprContext::input(const std::string &name, std::vector<int64_t> shape,
+                        bool isConstant) {
   ExprNode n{ExprKind::Input};
   n.name = name;
   n.shape = std::move(shape);
+  n.isConstant = isConstant;
   return impl->intern(std::move(n));
 }
 

@@ -123,11 +123,20 @@ std::optional<Kernel> matchMatmul(Expr scope) {
     rb.push_back(role(i));
   for (const IterRange &r : scope->loops)
     ro.push_back(role(r.iter));
-  k.relayouts = !groupedLayout(ra) + !groupedLayout(rb) + !groupedLayout(ro);
+  double aBytes = 4.0 * volume(body->lhs->source->tensorShape());
+  double bBytes = 4.0 * volume(body->rhs->source->tensorShape());
+  double outBytes = 4.0 * volume(scope->tensorShape());
+  bool aOk = groupedLayout(ra), bOk = groupedLayout(rb),
+       outOk = groupedLayout(ro);
+  k.relayouts = !aOk + !bOk + !outOk;
+  // Constant operands (weights) are re-laid out at compile time.
+  bool aConst = body->lhs->source->isConstant,
+       bConst = body->rhs->source->isConstant;
+  k.relayoutBytes = (aOk || aConst ? 0 : aBytes) +
+                    (bOk || bConst ? 0 : bBytes) + (outOk ? 0 : outBytes);
   k.flops = 2.0 * k.batch * k.m * k.n * k.k;
-  k.bytesRead = 4.0 * (volume(body->lhs->source->tensorShape()) +
-                       volume(body->rhs->source->tensorShape()));
-  k.bytesWritten = 4.0 * volume(scope->tensorShape());
+  k.bytesRead = aBytes + bBytes;
+  k.bytesWritten = outBytes;
   k.detail = "matmul b=" + std::to_string(k.batch) + " m=" +
              std::to_string(k.m) + " n=" + std::to_string(k.n) +
              " k=" + std::to_string(k.k);

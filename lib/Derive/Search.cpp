@@ -18,7 +18,6 @@ std::vector<std::unique_ptr<Rule>> allRules() {
   rules.push_back(createTraversalMergeRule());
   rules.push_back(createBoundaryTightenRule());
   rules.push_back(createBoundaryRelaxRule());
-  rules.push_back(createLayoutTransformRule());
   return rules;
 }
 

@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -89,7 +90,7 @@ int runDerive(const DeriveOptions &opts) {
                     opType.c_str(), why.c_str());
       return;
     }
-    SearchResult r = derive(ectx, e, rules, cost, sopts);
+    SearchResult r = derive::derive(ectx, e, rules, cost, sopts);
     totalStates += r.states;
     totalSeconds += r.seconds;
     allVerified &= !opts.verify || r.verified;
@@ -130,13 +131,35 @@ int runDerive(const DeriveOptions &opts) {
                 !opts.verify      ? ""
                 : r.verified      ? ", verified"
                                   : (", NOT VERIFIED: " + r.verifyError).c_str());
-    if (opts.explain)
-      for (size_t i = 0; i < r.best.path.size(); ++i) {
-        const Step &s = r.best.path[i];
-        std::printf("  step %zu: %s: %s\n    before: %s\n    after:  %s\n",
-                    i + 1, s.rule.c_str(), s.detail.c_str(),
-                    print(s.before).c_str(), print(s.after).c_str());
-      }
+    if (opts.explain) {
+      auto explain = [&](const Candidate &c, const char *title) {
+        std::printf("  %s: %s\n", title, joined(c.kernels).c_str());
+        for (size_t i = 0; i < c.path.size(); ++i) {
+          const Step &s = c.path[i];
+          std::printf("    step %zu: %s: %s\n      before: %s\n      after:  "
+                      "%s\n",
+                      i + 1, s.rule.c_str(), s.detail.c_str(),
+                      print(s.before).c_str(), print(s.after).c_str());
+        }
+        for (Expr scope : scopesOf(c.program)) {
+          Kernel k = bestKernel(scope, cost);
+          std::printf("    kernel %s (%.4f ms): %s\n      %s\n",
+                      kernelName(k.kind), cost.seconds(k) * 1e3,
+                      k.detail.c_str(), print(scope).c_str());
+        }
+      };
+      explain(r.best, "chosen derivation");
+      // The cheapest program of each other kernel mix that uses an
+      // instantiated kernel, so that the alternatives can be compared.
+      for (const Candidate &c : r.candidates)
+        if (c.program != r.best.program && c.kernels.size() <= 3 &&
+            std::find(c.kernels.begin(), c.kernels.end(), "eop") !=
+                c.kernels.end() &&
+            c.kernels.size() > 1 &&
+            std::count(c.kernels.begin(), c.kernels.end(), "eop") <
+                (long)c.kernels.size())
+          explain(c, "alternative");
+    }
   });
   if (opts.json) {
     std::printf("{\"nodes\":[");

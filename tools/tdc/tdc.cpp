@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "tdc/Driver/Compiler.h"
+#include "tdc/Driver/Derive.h"
 #include "tdc/Driver/ModelLibrary.h"
 #include "tdc/Driver/Verify.h"
 #include "tdc/Support/Tensor.h"
@@ -170,6 +171,24 @@ int main(int argc, char **argv) {
   verify->add_flag("--json", vOpts.json, "Print the results as JSON");
   verify->add_flag("-q,--quiet", vOpts.quiet, "Print only the summary");
 
+  // derive
+  auto *derive = app.add_subcommand(
+      "derive", "Search equivalent programs for each compute node "
+                "(tensor-algebra derivation) and report them");
+  DeriveOptions dOpts;
+  derive->add_option("model", dOpts.input, "ONNX model file")->required();
+  derive->add_option("--derive-depth", dOpts.depth,
+                     "Maximum number of rule applications (default 5)")
+      ->check(CLI::Range(0, 12));
+  derive->add_option("--time-budget", dOpts.timeBudgetSeconds,
+                     "Seconds of search per node (default 10)");
+  derive->add_flag("--explain", dOpts.explain,
+                   "Show each step of the chosen derivation, before and after");
+  derive->add_flag("--json", dOpts.json, "Print the results as JSON");
+  bool dNoVerify = false;
+  derive->add_flag("--no-verify", dNoVerify,
+                   "Skip checking the chosen programs with the interpreter");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -318,5 +337,9 @@ int main(int argc, char **argv) {
 
   if (verify->parsed())
     return runVerify(vOpts);
+  if (derive->parsed()) {
+    dOpts.verify = !dNoVerify;
+    return runDerive(dOpts);
+  }
   return 2;
 }

@@ -95,6 +95,7 @@ struct ExprNode {
   // Input: a named tensor of the program (domain [0, dim) per dim).
   std::string name;
   std::vector<int64_t> shape;
+  bool isConstant = false; // known at compile time (weights): free re-layout
   // Access: source (Input or Scope) read at subscripts.
   Expr source = nullptr;
   std::vector<Index> subscripts;
@@ -142,7 +143,8 @@ public:
 
   // Scalars and tensors.
   Expr constant(double v);
-  Expr input(const std::string &name, std::vector<int64_t> shape);
+  Expr input(const std::string &name, std::vector<int64_t> shape,
+             bool isConstant = false);
   Expr access(Expr source, std::vector<Index> subscripts);
   Expr unary(UnaryFn fn, Expr a);
   Expr binary(BinaryOp op, Expr a, Expr b);

@@ -28,8 +28,9 @@ struct Kernel {
   double flops = 0;       // multiply-adds * 2 (or scalar ops for eOperators)
   double bytesRead = 0;   // from inputs and intermediate tensors
   double bytesWritten = 0;
-  /// Operand re-layouts the kernel needs (counted as extra traffic).
+  /// Operand re-layouts the kernel needs, and the bytes they copy.
   int relayouts = 0;
+  double relayoutBytes = 0;
   std::string detail;
 };
 

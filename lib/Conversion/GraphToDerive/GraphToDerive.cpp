@@ -7,6 +7,10 @@ using namespace tdc::derive;
 
 namespace tdc {
 
+static bool isConstant(Value v) {
+  return v.getDefiningOp<tg::ConstantOp>() != nullptr;
+}
+
 static std::vector<int64_t> shapeOf(Value v) {
   auto s = cast<RankedTensorType>(v.getType()).getShape();
   return std::vector<int64_t>(s.begin(), s.end());
@@ -19,7 +23,8 @@ static Expr convExpr(ExprContext &ctx, tg::ConvOp op) {
        ys = shapeOf(op.getOutput());
   size_t sp = xs.size() - 2;
   int64_t group = op.getGroup(), fg = ks[0] / group, cg = ks[1];
-  Expr X = ctx.input("X", xs), K = ctx.input("K", ks);
+  Expr X = ctx.input("X", xs, isConstant(op.getInput())),
+       K = ctx.input("K", ks, isConstant(op.getWeight()));
   static const char *outNames[] = {"h", "w", "d"}, *kerNames[] = {"r", "s", "t"};
   Iter n = ctx.iter("n"), f = ctx.iter("f"), c = ctx.iter("c");
   std::vector<IterRange> loops{{n, {0, ys[0]}}, {f, {0, ys[1]}}},
@@ -60,7 +65,8 @@ static Expr convTransposeExpr(ExprContext &ctx, tg::ConvTransposeOp op,
   auto xs = shapeOf(op.getInput()), ks = shapeOf(op.getWeight()),
        ys = shapeOf(op.getOutput());
   size_t sp = xs.size() - 2;
-  Expr X = ctx.input("X", xs), K = ctx.input("K", ks);
+  Expr X = ctx.input("X", xs, isConstant(op.getInput())),
+       K = ctx.input("K", ks, isConstant(op.getWeight()));
   Iter n = ctx.iter("n"), f = ctx.iter("f"), c = ctx.iter("c");
   std::vector<IterRange> loops{{n, {0, ys[0]}}, {f, {0, ys[1]}}},
       sums{{c, {0, xs[1]}}};
@@ -95,7 +101,8 @@ static Expr matmulExpr(ExprContext &ctx, Value a, Value b, bool ta, bool tb,
       why = "matmul with broadcast batch dims has no expression yet";
       return nullptr;
     }
-  Expr A = ctx.input("A", as), B = ctx.input("B", bs);
+  Expr A = ctx.input("A", as, isConstant(a)),
+       B = ctx.input("B", bs, isConstant(b));
   std::vector<IterRange> loops;
   std::vector<Index> ai, bi;
   for (size_t d = 0; d < batch; ++d) {

@@ -24,8 +24,12 @@ double CostModel::seconds(const Kernel &k) const {
 
 double CostModel::programSeconds(Expr root) const {
   double total = 0;
-  for (Expr s : scopesOf(root))
-    total += seconds(bestKernel(s, *this));
+  for (Expr s : scopesOf(root)) {
+    auto it = scopeCache.find(s);
+    if (it == scopeCache.end())
+      it = scopeCache.emplace(s, seconds(bestKernel(s, *this))).first;
+    total += it->second;
+  }
   return total;
 }
 

@@ -11,7 +11,6 @@
 #include "tdc/Derive/Parser.h"
 
 #include <cctype>
-#include <cmath>
 #include <cstdlib>
 #include <limits>
 #include <set>
@@ -306,9 +305,9 @@ private:
         return nullptr;
       // A closed scope means the same wherever it is written: identical text
       // is one node, as print() writes a shared node each time it is read.
-      auto [it, fresh] =
-          nestedByText.emplace(text.substr(at, pos - at), s);
-      return accessTo(it->second, "the nested scope");
+      Expr shared =
+          nestedByText.emplace(text.substr(at, pos - at), s).first->second;
+      return accessTo(shared, "the nested scope");
     }
     std::string name = peekIdent();
     if (name.empty())
@@ -324,9 +323,9 @@ private:
     }
     if (next == '(') {
       static const std::map<std::string, UnaryFn> unaries = {
-          {"neg", UnaryFn::Neg},   {"relu", UnaryFn::Relu},
-          {"exp", UnaryFn::Exp},   {"log", UnaryFn::Log},
-          {"sqrt", UnaryFn::Sqrt}, {"tanh", UnaryFn::Tanh},
+          {"neg", UnaryFn::Neg},         {"relu", UnaryFn::Relu},
+          {"exp", UnaryFn::Exp},         {"log", UnaryFn::Log},
+          {"sqrt", UnaryFn::Sqrt},       {"tanh", UnaryFn::Tanh},
           {"sigmoid", UnaryFn::Sigmoid}, {"abs", UnaryFn::Abs}};
       bool isMax = name == "max", isMin = name == "min";
       auto fn = unaries.find(name);
@@ -380,8 +379,8 @@ private:
     size_t rank = source->tensorShape().size();
     if (subs.size() != rank)
       return failAt(at, what + " has rank " + std::to_string(rank) +
-                            " but is read with " +
-                            std::to_string(subs.size()) + " subscripts");
+                            " but is read with " + std::to_string(subs.size()) +
+                            " subscripts");
     return ctx.access(source, subs);
   }
 
@@ -560,8 +559,8 @@ Expr parse(ExprContext &ctx, const std::string &text,
   Parser second(ctx, text, inputShapes, &iters);
   Expr e = second.run();
   if (!e)
-    error = second.error.empty() ? "column 1: internal parser error"
-                                 : second.error;
+    error =
+        second.error.empty() ? "column 1: internal parser error" : second.error;
   return e;
 }
 

@@ -178,7 +178,7 @@ int main(int argc, char **argv) {
   DeriveOptions dOpts;
   derive->add_option("model", dOpts.input, "ONNX model file")->required();
   derive->add_option("--derive-depth", dOpts.depth,
-                     "Maximum number of rule applications (default 5)")
+                     "Maximum number of rule applications (default 4)")
       ->check(CLI::Range(0, 12));
   derive->add_option("--time-budget", dOpts.timeBudgetSeconds,
                      "Seconds of search per node (default 10)");

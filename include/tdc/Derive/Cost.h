@@ -13,6 +13,8 @@
 #include "tdc/Derive/Expr.h"
 #include "tdc/Derive/Instantiate.h"
 
+#include <unordered_map>
+
 namespace tdc::derive {
 
 struct CostModel {
@@ -26,6 +28,10 @@ struct CostModel {
   /// Seconds to compute a whole program: every scope once, with the
   /// cheapest kernel each.
   double programSeconds(Expr root) const;
+
+private:
+  // Scopes are interned, so a scope's cost is computed once per search.
+  mutable std::unordered_map<Expr, double> scopeCache;
 };
 
 } // namespace tdc::derive

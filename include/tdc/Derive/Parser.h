@@ -1,4 +1,4 @@
-//===- Parser.h - reading expressions back from the docs notation -*- C++ -*-===//
+//===- Parser.h - reading expressions in the docs notation ------*- C++ -*-===//
 //
 // The inverse of print(): reads
 //

@@ -19,7 +19,7 @@
 namespace tdc::derive {
 
 struct SearchOptions {
-  int maxDepth = 5;
+  int maxDepth = 4;
   double timeBudgetSeconds = 10;
   size_t maxStates = 500000;
   size_t guidedStates = 2000; // states expanded best-first before BFS

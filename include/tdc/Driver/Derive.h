@@ -8,7 +8,7 @@ namespace tdc {
 
 struct DeriveOptions {
   std::string input;
-  int depth = 5;
+  int depth = 4;
   double timeBudgetSeconds = 10; // per node
   bool explain = false;
   bool json = false;

@@ -108,8 +108,8 @@ std::pair<Index, Index> splitSubscript(ExprContext &ctx, Index sub, int64_t k,
   if (box && toLinear(sub, lf)) {
     LinearForm q, r;
     for (auto &[it, coef] : lf.terms)
-      (coef % k == 0 ? q : r).terms.push_back({it, coef % k == 0 ? coef / k
-                                                                 : coef});
+      (coef % k == 0 ? q : r)
+          .terms.push_back({it, coef % k == 0 ? coef / k : coef});
     r.constant = lf.constant;
     if (auto b = boundsOf(ctx.linear(r), *box)) {
       // Move whole multiples of k from r to q so that r starts in [0, k).
@@ -193,8 +193,7 @@ public:
             bool undo = hi->kind == IndexKind::FloorDiv &&
                         lo->kind == IndexKind::Mod && hi->lhs == lo->lhs &&
                         hi->value == inner && lo->value == inner;
-            subs.push_back(undo ? hi->lhs
-                                : ctx.add(ctx.mul(hi, inner), lo));
+            subs.push_back(undo ? hi->lhs : ctx.add(ctx.mul(hi, inner), lo));
             ++k;
             continue;
           }
@@ -231,9 +230,8 @@ public:
           }
           propose(ctx.scope(loops, {}, ctx.access(A, body)), subs,
                   "split dim " + std::to_string(d) + " of " + A->name + " (" +
-                      std::to_string(D[d]) + " -> " +
-                      std::to_string(D[d] / k) + "x" + std::to_string(k) +
-                      ")");
+                      std::to_string(D[d]) + " -> " + std::to_string(D[d] / k) +
+                      "x" + std::to_string(k) + ")");
         }
       }
     }

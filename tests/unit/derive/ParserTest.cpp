@@ -2,10 +2,10 @@
 // equal fingerprints on random programs (also ones rewritten by rules, whose
 // fresh iterators are created out of binding order), hand-written programs,
 // and error messages with columns.
+#include "tdc/Derive/Parser.h"
 #include "RandomExpr.h"
 #include "tdc/Derive/Fingerprint.h"
 #include "tdc/Derive/Interpreter.h"
-#include "tdc/Derive/Parser.h"
 #include "tdc/Derive/Printer.h"
 #include "tdc/Derive/Rule.h"
 
@@ -64,7 +64,8 @@ TEST(Parser, RoundTripsRandomPrograms) {
   std::mt19937_64 rng(2024);
   RandomExprOptions nested;
   nested.nestedProb = 0.6;
-  auto split = createSumSplitRule(), merge = createTraversalMergeRule();
+  auto split = createSumSplitRule(), merge = createTraversalMergeRule(),
+       layout = createLayoutTransformRule();
   size_t programs = 0, rewritten = 0;
   for (int k = 0; k < 1000; ++k) {
     ExprContext ctx;
@@ -86,9 +87,10 @@ TEST(Parser, RoundTripsRandomPrograms) {
     ASSERT_TRUE(roundTrips(e, k)) << print(e);
     ++programs;
     // Rule outputs: nested scopes with fresh iterators, hoisted summations
-    // whose iterators were created after the reader's own.
+    // whose iterators were created after the reader's own, / and % in
+    // subscripts.
     for (Expr scope : scopesOf(e)) {
-      for (const auto *rule : {split.get(), merge.get()}) {
+      for (const auto *rule : {split.get(), merge.get(), layout.get()}) {
         std::vector<Rewrite> rws = rule->apply(ctx, scope);
         if (rws.empty())
           continue;
@@ -177,8 +179,7 @@ TEST(Parser, SubscriptsAndNestedScopes) {
   ASSERT_NE(back, nullptr) << error;
   EXPECT_EQ(print(back), p);
   // Terms print in the order of the text even when it is not binding order.
-  Expr t = parseOk(ctx, "L<a:0:2, b:0:2> { {L<x:0:3> { A[x] }}[b+a] }",
-                   shapes);
+  Expr t = parseOk(ctx, "L<a:0:2, b:0:2> { {L<x:0:3> { A[x] }}[b+a] }", shapes);
   ASSERT_NE(t, nullptr);
   EXPECT_EQ(print(t), "L<a:0:2, b:0:2> { {L<x:0:3> { A[x] }}[b+a] }");
 }

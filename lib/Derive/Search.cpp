@@ -7,6 +7,7 @@
 #include <deque>
 #include <map>
 #include <queue>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace tdc::derive {
@@ -18,6 +19,10 @@ std::vector<std::unique_ptr<Rule>> allRules() {
   rules.push_back(createTraversalMergeRule());
   rules.push_back(createBoundaryTightenRule());
   rules.push_back(createBoundaryRelaxRule());
+  // layout-transform is tested but not in the default set: its proposals
+  // (up to 6 permutations per access) swamp the breadth-first phase before
+  // it reaches depth 3; it is meant for the guided re-layout step, which
+  // applies it toward a target pattern only.
   return rules;
 }
 
@@ -133,11 +138,19 @@ SearchResult derive(ExprContext &ctx, Expr root,
   result.original = makeCandidate(0);
   int best = 0;
   std::map<std::vector<std::string>, int> byKernels;
+  std::unordered_map<Expr, std::string> kindOf; // scopes are shared
   for (int i = 0; i < (int)nodes.size(); ++i) {
     // Strictly cheaper by a margin, so that ties keep the simpler program.
     if (nodes[i].seconds < nodes[best].seconds * (1 - 1e-9))
       best = i;
-    auto ks = kernelsOf(nodes[i].program, cost);
+    std::vector<Expr> scopes = scopesOf(nodes[i].program);
+    std::vector<std::string> ks;
+    for (auto it = scopes.rbegin(); it != scopes.rend(); ++it) {
+      auto k = kindOf.find(*it);
+      if (k == kindOf.end())
+        k = kindOf.emplace(*it, kernelName(bestKernel(*it, cost).kind)).first;
+      ks.push_back(k->second);
+    }
     auto it = byKernels.find(ks);
     if (it == byKernels.end() || nodes[i].seconds < nodes[it->second].seconds)
       byKernels[ks] = i;

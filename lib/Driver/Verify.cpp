@@ -185,9 +185,18 @@ struct Running {
 
 int runVerify(const VerifyOptions &opts) {
   std::vector<std::string> dirs;
-  for (const auto &d : opts.dirs)
-    if (llvm::sys::fs::exists(d + "/model.onnx"))
+  bool badDirs = false;
+  for (const auto &d : opts.dirs) {
+    if (llvm::sys::fs::exists(d + "/model.onnx")) {
       dirs.push_back(d);
+      continue;
+    }
+    std::fprintf(stderr,
+                 "tdc verify: %s: no model.onnx (not an ONNX backend-test "
+                 "directory)\n",
+                 d.c_str());
+    badDirs = true;
+  }
   std::vector<Outcome> outcomes(dirs.size());
 
   llvm::SmallString<128> work;
@@ -286,7 +295,7 @@ int runVerify(const VerifyOptions &opts) {
   for (const auto &o : outcomes)
     (o.status == Status::Pass ? pass : o.status == Status::Fail ? fail : skip)++;
 
-  int rc = fail ? 1 : 0;
+  int rc = fail || badDirs ? 1 : 0;
   if (!opts.writeExpectations.empty()) {
     std::ofstream out(opts.writeExpectations);
     out << "# tdc verify expectations: <suite>/<test> PASS|FAIL|SKIP\n";
@@ -331,7 +340,7 @@ int runVerify(const VerifyOptions &opts) {
     std::printf("%zu regressions, %zu newly passing (update %s)\n",
                 regressions.size(), improvements.size(),
                 opts.expectations.c_str());
-    rc = regressions.empty() ? 0 : 1;
+    rc = regressions.empty() && !badDirs ? 0 : 1;
   }
   if (opts.json) {
     std::printf("{\"passed\":%zu,\"failed\":%zu,\"skipped\":%zu,\"tests\":[",

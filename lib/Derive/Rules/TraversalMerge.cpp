@@ -17,6 +17,8 @@
 #include "tdc/Derive/Printer.h"
 #include "tdc/Derive/Rule.h"
 
+#include "ZeroSupport.h"
+
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -25,71 +27,9 @@ namespace tdc::derive {
 
 namespace {
 
-/// Inclusive bounds of a subscript.
-struct Bounds {
-  int64_t lo, hi;
-};
-
-int64_t floorDivInt(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0)))
-    --q;
-  return q;
-}
-
-using RangeMap = std::map<Iter, Range>;
-
-/// Bounds of `i` over the box `ranges` (non-empty ranges); exact for linear
-/// subscripts, conservative through div/mod; nullopt when unknown.
-std::optional<Bounds> boundsOf(Index i, const RangeMap &ranges) {
-  LinearForm lf;
-  if (toLinear(i, lf)) {
-    Bounds b{lf.constant, lf.constant};
-    for (auto &[it, coef] : lf.terms) {
-      auto r = ranges.find(it);
-      if (r == ranges.end())
-        return std::nullopt;
-      int64_t a = coef * r->second.lo, z = coef * (r->second.hi - 1);
-      b.lo += std::min(a, z);
-      b.hi += std::max(a, z);
-    }
-    return b;
-  }
-  switch (i->kind) {
-  case IndexKind::Add: {
-    auto a = boundsOf(i->lhs, ranges), b = boundsOf(i->rhs, ranges);
-    if (!a || !b)
-      return std::nullopt;
-    return Bounds{a->lo + b->lo, a->hi + b->hi};
-  }
-  case IndexKind::Mul: {
-    auto a = boundsOf(i->lhs, ranges);
-    if (!a)
-      return std::nullopt;
-    int64_t x = a->lo * i->value, y = a->hi * i->value;
-    return Bounds{std::min(x, y), std::max(x, y)};
-  }
-  case IndexKind::FloorDiv: {
-    auto a = boundsOf(i->lhs, ranges);
-    if (!a || i->value == 0)
-      return std::nullopt;
-    int64_t x = floorDivInt(a->lo, i->value), y = floorDivInt(a->hi, i->value);
-    return Bounds{std::min(x, y), std::max(x, y)};
-  }
-  case IndexKind::Mod: {
-    auto a = boundsOf(i->lhs, ranges);
-    int64_t c = i->value;
-    if (!a || c <= 0)
-      return std::nullopt;
-    if (floorDivInt(a->lo, c) == floorDivInt(a->hi, c))
-      return Bounds{a->lo - c * floorDivInt(a->lo, c),
-                    a->hi - c * floorDivInt(a->hi, c)};
-    return Bounds{0, c - 1};
-  }
-  default:
-    return std::nullopt;
-  }
-}
+using rules::Bounds;
+using rules::boundsOf;
+using rules::RangeMap;
 
 /// Whether every read of `access` from `reader` lands in its source's domain.
 bool covered(Expr reader, Expr access) {

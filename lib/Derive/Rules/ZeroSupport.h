@@ -1,8 +1,6 @@
-//===- ZeroSupport.h - range reasoning shared by rules -----------*- C++
-//-*-===//
+//===- ZeroSupport.h - range reasoning shared by rules ----------*- C++ -*-===//
 //
-// Helpers for the var-substitution, boundary-tighten and boundary-relax
-// rules: bounds of subscripts over an iteration box, and the "support" of a
+// Helpers shared by the rules: bounds of subscripts over an iteration box, and the "support" of a
 // scalar body in one iterator -- an interval outside which the body is zero
 // because a factor reads a tensor out of range (reads out of range are zero).
 //

@@ -28,6 +28,7 @@ struct CommonCompileFlags {
   std::string target, mcpu = "native";
   std::vector<std::string> dims;
   std::string prefix = "tdc_model";
+  std::string derive = "off";
 
   void add(CLI::App *cmd) {
     cmd->add_option("-O", optLevel, "Optimization level 0-3 (default 2)")
@@ -39,12 +40,17 @@ struct CommonCompileFlags {
                     "Size of a symbolic input dim, NAME=N (repeatable)");
     cmd->add_option("--symbol-prefix", prefix,
                     "Prefix of the C API symbols (default tdc_model)");
+    cmd->add_option("--derive", derive,
+                    "Replace compute ops by derived programs: off|full "
+                    "(default off)")
+        ->check(CLI::IsMember({"off", "full"}));
   }
   bool apply(CompileOptions &o, std::string &error) const {
     o.codegen.optLevel = optLevel;
     o.codegen.triple = target;
     o.codegen.cpu = mcpu;
     o.codegen.symbolPrefix = prefix;
+    parseDeriveMode(derive, o.derive);
     for (const auto &d : dims) {
       auto eq = d.find('=');
       if (eq == std::string::npos) {
@@ -170,6 +176,10 @@ int main(int argc, char **argv) {
                      "Write this run's statuses to a file");
   verify->add_flag("--json", vOpts.json, "Print the results as JSON");
   verify->add_flag("-q,--quiet", vOpts.quiet, "Print only the summary");
+  std::string vDerive = "off";
+  verify->add_option("--derive", vDerive,
+                     "Replace compute ops by derived programs: off|full")
+      ->check(CLI::IsMember({"off", "full"}));
 
   // derive
   auto *derive = app.add_subcommand(
@@ -224,9 +234,9 @@ int main(int argc, char **argv) {
                       .count();
     if (cJson) {
       std::printf("{\"ok\":%s,\"output\":%s,\"seconds\":%.3f,\"error\":%s,"
-                  "\"signature\":%s}\n",
+                  "\"derived\":%d,\"signature\":%s}\n",
                   r.ok ? "true" : "false", jsonQuote(cOutput).c_str(), secs,
-                  jsonQuote(r.error).c_str(),
+                  jsonQuote(r.error).c_str(), r.derivedNodes,
                   r.ok ? r.signature.toJson().c_str() : "null");
     } else if (!r.ok) {
       std::fprintf(stderr, "%s\n", r.error.c_str());
@@ -335,8 +345,10 @@ int main(int argc, char **argv) {
     return 0;
   }
 
-  if (verify->parsed())
+  if (verify->parsed()) {
+    parseDeriveMode(vDerive, vOpts.derive);
     return runVerify(vOpts);
+  }
   if (derive->parsed()) {
     dOpts.verify = !dNoVerify;
     return runDerive(dOpts);

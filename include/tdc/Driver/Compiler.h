@@ -15,6 +15,12 @@ enum class EmitKind { TG, Linalg, LLVMMLIR, LLVM, Asm, Obj, Lib };
 /// Parse "tg", "linalg", "llvm-mlir", "llvm", "asm", "obj", "lib".
 bool parseEmitKind(const std::string &s, EmitKind &out);
 
+/// Replace compute ops (conv, conv_transpose, matmul, gemm) by the cheapest
+/// equivalent program the derivation search finds (Full), or not (Off).
+enum class DeriveMode { Off, Full };
+/// Parse "off", "full".
+bool parseDeriveMode(const std::string &s, DeriveMode &out);
+
 struct CompileOptions {
   std::string input;
   /// Output path; for Lib a header `<stem>.h` is written next to it.
@@ -23,6 +29,9 @@ struct CompileOptions {
   CodegenOptions codegen;
   ImportOptions import;
   bool writeHeader = true;
+  DeriveMode derive = DeriveMode::Off;
+  /// Search budget per compute op when derive is Full.
+  double deriveSecondsPerNode = 2;
 };
 
 struct CompileResult {
@@ -33,6 +42,8 @@ struct CompileResult {
   bool unsupported = false;
   std::vector<std::string> needConstantInputs;
   ModelSignature signature;
+  /// Compute ops replaced by a derived program (derive Full).
+  int derivedNodes = 0;
 };
 
 /// Run the pipeline up to options.emit and write options.output.

@@ -2,6 +2,8 @@
 #ifndef TDC_DRIVER_VERIFY_H
 #define TDC_DRIVER_VERIFY_H
 
+#include "tdc/Driver/Compiler.h"
+
 #include <string>
 #include <vector>
 
@@ -13,6 +15,7 @@ struct VerifyOptions {
   double rtol = 1e-3, atol = 1e-7;
   unsigned timeoutSeconds = 120;
   unsigned optLevel = 2;
+  DeriveMode derive = DeriveMode::Off;
   /// Compare with recorded statuses; regressions fail, new passes are listed.
   std::string expectations;
   /// Record this run's statuses.

@@ -1,0 +1,427 @@
+//===- DeriveToLinalg.cpp - derivation programs as linalg on tensors ------===//
+#include "tdc/Conversion/DeriveToLinalg/DeriveToLinalg.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+using namespace mlir;
+using namespace tdc::derive;
+
+namespace tdc {
+
+namespace {
+
+// mlir has a Range too.
+using Range = derive::Range;
+
+int64_t floorDivInt(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0)))
+    --q;
+  return q;
+}
+
+/// Inclusive bounds of a subscript over the iterators' ranges.
+struct Interval {
+  int64_t lo, hi;
+};
+
+Interval boundsOf(Index i, const std::unordered_map<Iter, Range> &ranges) {
+  switch (i->kind) {
+  case IndexKind::Iter: {
+    Range r = ranges.at(i->iter);
+    return {r.lo, r.hi - 1};
+  }
+  case IndexKind::Const:
+    return {i->value, i->value};
+  case IndexKind::Add: {
+    Interval a = boundsOf(i->lhs, ranges), b = boundsOf(i->rhs, ranges);
+    return {a.lo + b.lo, a.hi + b.hi};
+  }
+  case IndexKind::Mul: {
+    Interval a = boundsOf(i->lhs, ranges);
+    int64_t x = a.lo * i->value, y = a.hi * i->value;
+    return {std::min(x, y), std::max(x, y)};
+  }
+  case IndexKind::FloorDiv: {
+    Interval a = boundsOf(i->lhs, ranges);
+    int64_t x = floorDivInt(a.lo, i->value), y = floorDivInt(a.hi, i->value);
+    return {std::min(x, y), std::max(x, y)};
+  }
+  case IndexKind::Mod: {
+    Interval a = boundsOf(i->lhs, ranges);
+    int64_t c = i->value;
+    // Within one period the modulo is monotone.
+    if (floorDivInt(a.lo, c) == floorDivInt(a.hi, c)) {
+      int64_t x = a.lo - c * floorDivInt(a.lo, c),
+              y = a.hi - c * floorDivInt(a.hi, c);
+      return {std::min(x, y), std::max(x, y)};
+    }
+    return c > 0 ? Interval{0, c - 1} : Interval{c + 1, 0};
+  }
+  }
+  return {0, 0};
+}
+
+class Lowering {
+public:
+  Lowering(OpBuilder &b, Location loc,
+           const std::map<std::string, Value> &inputs, Type elemType)
+      : b(b), loc(loc), inputs(inputs), elemType(elemType) {}
+
+  /// The tensor of an Input or Scope node (scopes computed once).
+  Value tensor(Expr t) {
+    if (t->kind == ExprKind::Input) {
+      auto it = inputs.find(t->name);
+      return it == inputs.end() ? Value() : it->second;
+    }
+    auto it = done.find(t);
+    if (it != done.end())
+      return it->second;
+    Value v = scope(t);
+    done[t] = v;
+    return v;
+  }
+
+private:
+  OpBuilder &b;
+  Location loc;
+  const std::map<std::string, Value> &inputs;
+  Type elemType;
+  std::unordered_map<Expr, Value> done;
+
+  Value fconst(double v) {
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(elemType, v));
+  }
+
+  static void accessesOf(Expr e, std::vector<Expr> &out) {
+    switch (e->kind) {
+    case ExprKind::Access:
+      if (std::find(out.begin(), out.end(), e) == out.end())
+        out.push_back(e);
+      return;
+    case ExprKind::Unary:
+      accessesOf(e->lhs, out);
+      return;
+    case ExprKind::Binary:
+      accessesOf(e->lhs, out);
+      accessesOf(e->rhs, out);
+      return;
+    default:
+      return;
+    }
+  }
+
+  /// The indexing map of an access that needs no bounds check (each
+  /// subscript a constant or iterator + constant inside the source's
+  /// domain), or null.
+  AffineMap directMap(Expr access, const std::vector<IterRange> &all) {
+    Expr src = access->source;
+    SmallVector<AffineExpr> results;
+    for (size_t d = 0; d < access->subscripts.size(); ++d) {
+      LinearForm f;
+      if (!toLinear(access->subscripts[d], f) || f.terms.size() > 1)
+        return AffineMap();
+      Range dom = src->domain(d);
+      if (f.terms.empty()) {
+        if (f.constant < dom.lo || f.constant >= dom.hi)
+          return AffineMap();
+        results.push_back(b.getAffineConstantExpr(f.constant - dom.lo));
+        continue;
+      }
+      if (f.terms[0].second != 1)
+        return AffineMap();
+      auto pos = std::find_if(all.begin(), all.end(), [&](const IterRange &r) {
+        return r.iter == f.terms[0].first;
+      });
+      if (pos == all.end())
+        return AffineMap();
+      Range r = pos->range;
+      if (r.lo + f.constant < dom.lo || r.hi - 1 + f.constant >= dom.hi)
+        return AffineMap();
+      // Loop index k runs over [0, size): the iterator is k + lo.
+      results.push_back(b.getAffineDimExpr(pos - all.begin()) +
+                        (r.lo + f.constant - dom.lo));
+    }
+    return AffineMap::get(all.size(), 0, results, b.getContext());
+  }
+
+  /// Floor division of an index value by a nonzero constant.
+  Value floorDiv(OpBuilder &nb, Value a, int64_t c) {
+    Value cv = arith::ConstantIndexOp::create(nb, loc, c);
+    Value q = arith::DivSIOp::create(nb, loc, a, cv);
+    Value r = arith::RemSIOp::create(nb, loc, a, cv);
+    Value zero = arith::ConstantIndexOp::create(nb, loc, 0);
+    // Truncation rounds toward zero; step down when the remainder's sign
+    // differs from the divisor's.
+    Value nonzero =
+        arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::ne, r, zero);
+    Value rneg =
+        arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::slt, r, zero);
+    Value differ =
+        c > 0 ? rneg
+              : arith::XOrIOp::create(
+                    nb, loc, rneg, arith::ConstantIntOp::create(nb, loc, 1, 1))
+                    .getResult();
+    Value adjust = arith::AndIOp::create(nb, loc, nonzero, differ);
+    Value qm1 = arith::SubIOp::create(
+        nb, loc, q, arith::ConstantIndexOp::create(nb, loc, 1));
+    return arith::SelectOp::create(nb, loc, adjust, qm1, q);
+  }
+
+  Value index(OpBuilder &nb, Index i,
+              const std::unordered_map<Iter, Value> &iv) {
+    switch (i->kind) {
+    case IndexKind::Iter:
+      return iv.at(i->iter);
+    case IndexKind::Const:
+      return arith::ConstantIndexOp::create(nb, loc, i->value);
+    case IndexKind::Add:
+      return arith::AddIOp::create(nb, loc, index(nb, i->lhs, iv),
+                                   index(nb, i->rhs, iv));
+    case IndexKind::Mul:
+      return arith::MulIOp::create(
+          nb, loc, index(nb, i->lhs, iv),
+          arith::ConstantIndexOp::create(nb, loc, i->value));
+    case IndexKind::FloorDiv:
+      return floorDiv(nb, index(nb, i->lhs, iv), i->value);
+    case IndexKind::Mod: {
+      Value a = index(nb, i->lhs, iv);
+      Value q = floorDiv(nb, a, i->value);
+      return arith::SubIOp::create(
+          nb, loc, a,
+          arith::MulIOp::create(
+              nb, loc, q, arith::ConstantIndexOp::create(nb, loc, i->value)));
+    }
+    }
+    return Value();
+  }
+
+  /// A read through tensor.extract: zero outside the source's domain.
+  Value gather(OpBuilder &nb, Expr access, Value src,
+               const std::unordered_map<Iter, Value> &iv,
+               const std::unordered_map<Iter, Range> &ranges) {
+    Expr s = access->source;
+    SmallVector<Value> idx;
+    Value inside;
+    for (size_t d = 0; d < access->subscripts.size(); ++d) {
+      Index sub = access->subscripts[d];
+      Range dom = s->domain(d);
+      Value v = index(nb, sub, iv);
+      if (dom.lo != 0)
+        v = arith::SubIOp::create(
+            nb, loc, v, arith::ConstantIndexOp::create(nb, loc, dom.lo));
+      Interval bnd = boundsOf(sub, ranges);
+      int64_t size = dom.size();
+      if (bnd.lo >= dom.lo && bnd.hi < dom.hi) {
+        idx.push_back(v);
+        continue;
+      }
+      Value zero = arith::ConstantIndexOp::create(nb, loc, 0),
+            last = arith::ConstantIndexOp::create(nb, loc, size - 1);
+      Value ok = arith::AndIOp::create(
+          nb, loc,
+          arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::sge, v, zero),
+          arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::sle, v, last));
+      inside =
+          inside ? arith::AndIOp::create(nb, loc, inside, ok).getResult() : ok;
+      // Clamp so that the read itself stays in bounds.
+      idx.push_back(arith::MinSIOp::create(
+          nb, loc, arith::MaxSIOp::create(nb, loc, v, zero), last));
+    }
+    Value x = tensor::ExtractOp::create(nb, loc, src, idx);
+    if (!inside)
+      return x;
+    Value zero =
+        arith::ConstantOp::create(nb, loc, nb.getFloatAttr(elemType, 0.0));
+    return arith::SelectOp::create(nb, loc, inside, x, zero);
+  }
+
+  Value scalar(OpBuilder &nb, Expr e,
+               const std::unordered_map<Expr, Value> &args,
+               const std::unordered_map<Iter, Value> &iv,
+               const std::unordered_map<Iter, Range> &ranges) {
+    auto cst = [&](double v) {
+      return arith::ConstantOp::create(nb, loc, nb.getFloatAttr(elemType, v))
+          .getResult();
+    };
+    switch (e->kind) {
+    case ExprKind::Const:
+      return cst(e->constant);
+    case ExprKind::Access: {
+      auto it = args.find(e);
+      if (it != args.end())
+        return it->second;
+      return gather(nb, e, tensor(e->source), iv, ranges);
+    }
+    case ExprKind::Unary: {
+      Value x = scalar(nb, e->lhs, args, iv, ranges);
+      switch (e->unaryFn) {
+      case UnaryFn::Neg:
+        return arith::NegFOp::create(nb, loc, x);
+      case UnaryFn::Relu: {
+        Value zero = cst(0);
+        Value gt =
+            arith::CmpFOp::create(nb, loc, arith::CmpFPredicate::OGT, x, zero);
+        return arith::SelectOp::create(nb, loc, gt, x, zero);
+      }
+      case UnaryFn::Exp:
+        return math::ExpOp::create(nb, loc, x);
+      case UnaryFn::Log:
+        return math::LogOp::create(nb, loc, x);
+      case UnaryFn::Sqrt:
+        return math::SqrtOp::create(nb, loc, x);
+      case UnaryFn::Tanh:
+        return math::TanhOp::create(nb, loc, x);
+      case UnaryFn::Sigmoid: {
+        Value one = cst(1);
+        Value ex =
+            math::ExpOp::create(nb, loc, arith::NegFOp::create(nb, loc, x));
+        return arith::DivFOp::create(nb, loc, one,
+                                     arith::AddFOp::create(nb, loc, one, ex));
+      }
+      case UnaryFn::Abs:
+        return math::AbsFOp::create(nb, loc, x);
+      }
+      return x;
+    }
+    case ExprKind::Binary: {
+      Value x = scalar(nb, e->lhs, args, iv, ranges),
+            y = scalar(nb, e->rhs, args, iv, ranges);
+      switch (e->binaryOp) {
+      case BinaryOp::Add:
+        return arith::AddFOp::create(nb, loc, x, y);
+      case BinaryOp::Sub:
+        return arith::SubFOp::create(nb, loc, x, y);
+      case BinaryOp::Mul:
+        return arith::MulFOp::create(nb, loc, x, y);
+      case BinaryOp::Div:
+        return arith::DivFOp::create(nb, loc, x, y);
+      case BinaryOp::Max:
+      case BinaryOp::Min: {
+        // As the interpreter: a > b ? a : b (resp. a < b ? a : b).
+        auto pred = e->binaryOp == BinaryOp::Max ? arith::CmpFPredicate::OGT
+                                                 : arith::CmpFPredicate::OLT;
+        Value c = arith::CmpFOp::create(nb, loc, pred, x, y);
+        return arith::SelectOp::create(nb, loc, c, x, y);
+      }
+      }
+      return x;
+    }
+    default:
+      return Value();
+    }
+  }
+
+  Value scope(Expr s) {
+    std::vector<Expr> accesses;
+    accessesOf(s->body, accesses);
+    // Nested scopes first, each once, outside this scope's generic.
+    for (Expr a : accesses)
+      if (!tensor(a->source))
+        return Value();
+    SmallVector<int64_t> shape;
+    for (const IterRange &r : s->loops) {
+      if (r.range.size() <= 0)
+        return Value();
+      shape.push_back(r.range.size());
+    }
+    auto type = RankedTensorType::get(shape, elemType);
+    Value empty = tensor::EmptyOp::create(b, loc, shape, elemType);
+    bool reduce = !s->sums.empty();
+    Value init = empty;
+    if (reduce)
+      init = linalg::FillOp::create(b, loc, fconst(0.0), empty).getResult(0);
+    for (const IterRange &r : s->sums)
+      if (r.range.size() <= 0)
+        return init; // an empty sum is zero
+
+    std::vector<IterRange> all(s->loops);
+    all.insert(all.end(), s->sums.begin(), s->sums.end());
+    std::unordered_map<Iter, Range> ranges;
+    for (const IterRange &r : all)
+      ranges[r.iter] = r.range;
+    unsigned nd = all.size();
+
+    SmallVector<Value> ins;
+    SmallVector<AffineMap> maps;
+    std::vector<Expr> direct;
+    std::vector<bool> pure(nd, false); // dim appears alone in some map
+    for (size_t k = 0; k < s->loops.size(); ++k)
+      pure[k] = true; // the output map
+    for (Expr a : accesses) {
+      AffineMap m = directMap(a, all);
+      if (!m)
+        continue;
+      ins.push_back(tensor(a->source));
+      maps.push_back(m);
+      direct.push_back(a);
+      for (AffineExpr r : m.getResults())
+        if (auto d = dyn_cast<AffineDimExpr>(r))
+          pure[d.getPosition()] = true;
+    }
+    // Linalg infers loop ranges from operand shapes: a summation dim that no
+    // map reads alone gets a placeholder operand that fixes its range.
+    SmallVector<AffineExpr> missing;
+    SmallVector<int64_t> missingShape;
+    for (unsigned k = 0; k < nd; ++k)
+      if (!pure[k]) {
+        missing.push_back(b.getAffineDimExpr(k));
+        missingShape.push_back(all[k].range.size());
+      }
+    if (!missing.empty()) {
+      ins.push_back(tensor::EmptyOp::create(b, loc, missingShape, elemType));
+      maps.push_back(AffineMap::get(nd, 0, missing, b.getContext()));
+    }
+    SmallVector<AffineExpr> outExprs;
+    for (size_t k = 0; k < s->loops.size(); ++k)
+      outExprs.push_back(b.getAffineDimExpr(k));
+    maps.push_back(AffineMap::get(nd, 0, outExprs, b.getContext()));
+    SmallVector<utils::IteratorType> iters;
+    for (size_t k = 0; k < nd; ++k)
+      iters.push_back(k < s->loops.size() ? utils::IteratorType::parallel
+                                          : utils::IteratorType::reduction);
+
+    auto generic = linalg::GenericOp::create(
+        b, loc, TypeRange{type}, ins, ValueRange{init}, maps, iters,
+        [&](OpBuilder &nb, Location, ValueRange args) {
+          std::unordered_map<Expr, Value> argOf;
+          for (size_t i = 0; i < direct.size(); ++i)
+            argOf[direct[i]] = args[i];
+          // Iterator values for computed subscripts, built lazily.
+          std::unordered_map<Iter, Value> iv;
+          bool needIndex = direct.size() < accesses.size();
+          if (needIndex)
+            for (unsigned k = 0; k < nd; ++k) {
+              Value v = linalg::IndexOp::create(nb, loc, k);
+              if (all[k].range.lo != 0)
+                v = arith::AddIOp::create(
+                    nb, loc, v,
+                    arith::ConstantIndexOp::create(nb, loc, all[k].range.lo));
+              iv[all[k].iter] = v;
+            }
+          Value v = scalar(nb, s->body, argOf, iv, ranges);
+          if (reduce)
+            v = arith::AddFOp::create(nb, loc, args.back(), v);
+          linalg::YieldOp::create(nb, loc, v);
+        });
+    return generic.getResult(0);
+  }
+};
+
+} // namespace
+
+Value lowerExpr(OpBuilder &b, Location loc, Expr program,
+                const std::map<std::string, Value> &inputs, Type elemType) {
+  if (!program || program->kind != ExprKind::Scope)
+    return Value();
+  Lowering l(b, loc, inputs, elemType);
+  return l.tensor(program);
+}
+
+} // namespace tdc

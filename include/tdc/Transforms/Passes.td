@@ -40,4 +40,28 @@ def InterchangeForVectorization : Pass<"tdc-interchange-for-vectorization"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def TileAndVectorizeContractions : Pass<"tdc-tile-and-vectorize-contractions"> {
+  let summary = "Tile matmul-like ops into register blocks and vectorize them";
+  let description = [{
+    Static f32/f64 contractions (matmul, batch_matmul, MatMul generics)
+    whose output's innermost dim n is unit-stride in one input, and
+    convolutions whose output's innermost dim is unit-stride in the image
+    (stride-1 NCHW convs: n = ow, rows = output channels), are tiled with
+    TilingInterface into an Mr x Nr register block (matmuls first into a
+    cache block of n and k) with every reduction loop innermost. The block
+    becomes explicit vector code: per reduction step, Mr scalar broadcasts
+    of the row operand, one load of the n operand per vector and Mr FMAs
+    per vector, on one accumulator vector per (row, vector). After
+    loop-invariant-subset-hoisting the accumulators are loop-carried
+    vectors, i.e. registers. Ops whose dims don't tile into full static
+    blocks are left alone.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::tensor::TensorDialect",
+                           "mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 #endif

@@ -43,9 +43,13 @@ void buildGraphToLinalgPipeline(OpPassManager &pm, unsigned) {
 }
 
 void buildSchedulingPipeline(OpPassManager &pm, unsigned optLevel) {
-  // Loop order matters only when the loops will be optimized.
+  // Schedules matter only when the loops will be optimized. Contractions
+  // that tile into full register blocks become vector code (accumulators
+  // hoisted out of the k loop); the rest keep the loop-interchange schedule.
   if (optLevel > 0)
-    addPipeline(pm, "tdc-interchange-for-vectorization");
+    addPipeline(pm, "tdc-tile-and-vectorize-contractions,"
+                    "loop-invariant-subset-hoisting,canonicalize,cse,"
+                    "tdc-interchange-for-vectorization");
 }
 
 void buildBufferizationPipeline(OpPassManager &pm, unsigned) {
@@ -62,10 +66,12 @@ void buildBufferizationPipeline(OpPassManager &pm, unsigned) {
 
 void buildLoweringToLLVMPipeline(OpPassManager &pm, unsigned) {
   addPipeline(pm, "tdc-memref-copy-to-linalg,tdc-flatten-constant-globals,"
-                  "func.func(convert-linalg-to-loops),lower-affine,"
+                  "func.func(convert-vector-to-scf{full-unroll=true},"
+                  "convert-linalg-to-loops),lower-affine,"
                   "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
                   "convert-math-to-funcs,convert-math-to-llvm,"
-                  "convert-math-to-libm,finalize-memref-to-llvm,"
+                  "convert-math-to-libm,convert-vector-to-llvm,"
+                  "finalize-memref-to-llvm,"
                   "convert-arith-to-llvm,convert-index-to-llvm,"
                   "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
                   "convert-cf-to-llvm,convert-ub-to-llvm,"

@@ -1,0 +1,431 @@
+//===- TileAndVectorizeContractions.cpp - register-blocked matmuls --------===//
+//
+// A matmul as plain loops (even in the i-k-j order) streams the whole output
+// row through memory for every k. Here each contraction (and each stride-1
+// convolution, which is a sum of shifted matmuls) is tiled into an Mr x Nr
+// register block whose reduction loops are innermost, and the block is
+// written as vector code: per reduction step, Mr broadcasts of A, Nr/VL
+// loads of B and Mr*Nr/VL FMAs into accumulators that loop-invariant subset
+// hoisting then keeps in registers.
+//
+//===----------------------------------------------------------------------===//
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include "tdc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace tdc {
+#define GEN_PASS_DEF_TILEANDVECTORIZECONTRACTIONS
+#include "tdc/Transforms/Passes.h.inc"
+} // namespace tdc
+
+using namespace mlir;
+
+namespace {
+
+/// Register block rows (accumulator vectors per column of the block).
+constexpr int64_t kMaxRows = 8;
+/// Cache block of the n and k dims: a Kc x Nc block of B (256 KiB in f32)
+/// stays in L2 while every row block of A streams past it.
+constexpr int64_t kMaxNc = 256;
+constexpr int64_t kMaxKc = 256;
+
+/// Tile sizes for both levels, one per loop, plus the loop orders.
+struct Plan {
+  SmallVector<int64_t> outer, inner;
+  SmallVector<int64_t> outerOrder, innerOrder;
+  /// The register block's row (m) and vector (n) dims.
+  unsigned m = 0, n = 0;
+};
+
+/// Largest divisor of `n` that is at most `bound` and a multiple of `step`.
+int64_t largestDivisor(int64_t n, int64_t bound, int64_t step = 1) {
+  for (int64_t d = std::min(n, bound) / step * step; d >= step; d -= step)
+    if (n % d == 0)
+      return d;
+  return 0;
+}
+
+/// (offset, width) vectors covering `n` lanes: power-of-two widths down to 8
+/// (other widths become loop-carried values that LLVM legalizes through the
+/// stack), then one vector for a remainder under 8, which LLVM widens.
+SmallVector<std::pair<int64_t, int64_t>> vectorChunks(int64_t n, int64_t vl) {
+  SmallVector<std::pair<int64_t, int64_t>> chunks;
+  int64_t off = 0;
+  for (int64_t w = vl; w >= 8; w /= 2)
+    for (; off + w <= n; off += w)
+      chunks.push_back({off, w});
+  if (off < n)
+    chunks.push_back({off, n - off});
+  return chunks;
+}
+
+std::optional<Plan> planContraction(linalg::LinalgOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
+      op.getNumDpsInputs() != 2 || !linalg::isaContractionOpInterface(op))
+    return std::nullopt;
+  if (op.hasDynamicShape())
+    return std::nullopt;
+  Type elem = getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
+  if (!elem.isF32() && !elem.isF64())
+    return std::nullopt;
+
+  AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (out.getNumResults() == 0 || !out.isProjectedPermutation())
+    return std::nullopt;
+  unsigned n = cast<AffineDimExpr>(out.getResults().back()).getPosition();
+  // The n dim must be unit-stride in the input that carries it (B), so B's
+  // rows and C's rows are contiguous vector loads.
+  for (OpOperand *in : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(in);
+    if (!map.isProjectedPermutation())
+      return std::nullopt;
+    if (map.isFunctionOfDim(n) &&
+        cast<AffineDimExpr>(map.getResults().back()).getPosition() != n)
+      return std::nullopt;
+  }
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  if (out.getNumResults() < 2)
+    return std::nullopt;
+  std::optional<unsigned> m =
+      cast<AffineDimExpr>(out.getResults()[out.getNumResults() - 2])
+          .getPosition();
+  if (iters[*m] != utils::IteratorType::parallel)
+    return std::nullopt;
+
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t bits = elem.getIntOrFloatBitWidth();
+  int64_t vl = 512 / bits; // one AVX-512 register; LLVM splits/legalizes.
+  int64_t nr = 0;
+  for (int64_t cand : {2 * vl, vl, vl / 2})
+    if (ranges[n] % cand == 0) {
+      nr = cand;
+      break;
+    }
+  if (nr == 0)
+    return std::nullopt;
+
+  // The last reduction dim is the one cache-blocked; all reduction dims are
+  // innermost at the register level so the accumulators are loop-invariant.
+  SmallVector<unsigned> reductions;
+  for (unsigned d = 0; d < iters.size(); ++d)
+    if (iters[d] == utils::IteratorType::reduction)
+      reductions.push_back(d);
+  if (reductions.empty())
+    return std::nullopt;
+  unsigned k = reductions.back();
+
+  Plan plan;
+  unsigned numLoops = ranges.size();
+  plan.outer.assign(numLoops, 0);
+  plan.inner.assign(numLoops, 1);
+  for (unsigned d = 0; d < numLoops; ++d)
+    if (iters[d] == utils::IteratorType::parallel && d != n && d != m)
+      plan.outer[d] = 1;
+  plan.outer[n] = largestDivisor(ranges[n], kMaxNc, nr);
+  int64_t kc = ranges[k] <= 2 * kMaxKc ? 0 : largestDivisor(ranges[k], kMaxKc);
+  plan.outer[k] = kc >= 32 ? kc : 0;
+  plan.inner[n] = nr;
+  plan.inner[*m] = largestDivisor(ranges[*m], kMaxRows);
+  plan.m = *m;
+  plan.n = n;
+
+  // Outer: batch, n, k (m stays whole). Inner: batch, m, n, reductions.
+  auto order = [&](bool outer) {
+    SmallVector<int64_t> o;
+    for (unsigned d = 0; d < numLoops; ++d)
+      if (iters[d] == utils::IteratorType::parallel && d != n && d != m)
+        o.push_back(d);
+    if (!outer && m)
+      o.push_back(*m);
+    o.push_back(n);
+    for (unsigned d : reductions)
+      o.push_back(d);
+    if (outer && m)
+      o.push_back(*m);
+    return o;
+  };
+  plan.outerOrder = order(true);
+  plan.innerOrder = order(false);
+  return plan;
+}
+
+/// Tiles `op` by `sizes` in loop order `order`; returns the tiled op.
+FailureOr<linalg::LinalgOp> tile(RewriterBase &rewriter, linalg::LinalgOp op,
+                                 ArrayRef<int64_t> sizes,
+                                 ArrayRef<int64_t> order) {
+  if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
+    return op;
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+  options.setInterchange(order);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled))
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  auto result = dyn_cast<linalg::LinalgOp>(tiled->tiledOps.back());
+  if (!result)
+    return failure();
+  return result;
+}
+
+/// `expr` with every dim but `keep` set to 0: on a tile where all other
+/// loops have one iteration, this is how the operand index moves with `keep`.
+AffineExpr alongDim(AffineExpr expr, unsigned numDims, unsigned keep) {
+  MLIRContext *ctx = expr.getContext();
+  SmallVector<AffineExpr> dims(numDims, getAffineConstantExpr(0, ctx));
+  dims[keep] = getAffineDimExpr(keep, ctx);
+  return simplifyAffineExpr(expr.replaceDims(dims), numDims, 0);
+}
+
+/// Convolutions as outer products: out[.., m, .., n] += w[.., m, ..] *
+/// in[.., n + r] where n is the output's innermost dim with unit stride in the
+/// input (e.g. ow of a stride-1 NCHW conv) and m a dim of the filter only
+/// (the output channel). The register block is Mr x Nr of (m, n); every
+/// other loop, reductions last, iterates around it.
+std::optional<Plan> planConvolution(linalg::LinalgOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
+      op.getNumDpsInputs() != 2 || !linalg::isaConvolutionOpInterface(op) ||
+      op.hasDynamicShape())
+    return std::nullopt;
+  Type elem = getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
+  if (!elem.isF32() && !elem.isF64())
+    return std::nullopt;
+  unsigned numLoops = op.getNumLoops();
+  AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  AffineMap in = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+  AffineMap filter = op.getMatchingIndexingMap(op.getDpsInputOperand(1));
+  if (out.getNumResults() < 2 || !out.isProjectedPermutation() ||
+      !filter.isProjectedPermutation() || in.getNumResults() == 0)
+    return std::nullopt;
+  unsigned n = cast<AffineDimExpr>(out.getResults().back()).getPosition();
+  AffineExpr nExpr = getAffineDimExpr(n, op.getContext());
+  if (filter.isFunctionOfDim(n) ||
+      alongDim(in.getResults().back(), numLoops, n) != nExpr)
+    return std::nullopt;
+  for (AffineExpr e : in.getResults().drop_back())
+    if (e.isFunctionOfDim(n))
+      return std::nullopt;
+  std::optional<unsigned> m;
+  for (AffineExpr e : out.getResults().drop_back()) {
+    unsigned d = cast<AffineDimExpr>(e).getPosition();
+    if (filter.isFunctionOfDim(d) && !in.isFunctionOfDim(d))
+      m = d;
+  }
+  if (!m)
+    return std::nullopt;
+
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t vl = 512 / elem.getIntOrFloatBitWidth();
+  int64_t nr = largestDivisor(ranges[n], 2 * vl, vl);
+  if (nr == 0)
+    nr = largestDivisor(ranges[n], 2 * vl);
+  if (nr < 4)
+    return std::nullopt;
+  int64_t regsPerRow = vectorChunks(nr, vl).size();
+
+  Plan plan;
+  plan.outer.assign(numLoops, 0);
+  plan.inner.assign(numLoops, 1);
+  plan.inner[n] = nr;
+  plan.inner[*m] =
+      largestDivisor(ranges[*m], std::min<int64_t>(16, 24 / regsPerRow));
+  plan.m = *m;
+  plan.n = n;
+  // m outermost: a block of filters is reused over the whole image.
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  plan.innerOrder.push_back(*m);
+  for (unsigned d = 0; d < numLoops; ++d)
+    if (iters[d] == utils::IteratorType::parallel && d != n && d != *m)
+      plan.innerOrder.push_back(d);
+  plan.innerOrder.push_back(n);
+  for (unsigned d = 0; d < numLoops; ++d)
+    if (iters[d] == utils::IteratorType::reduction)
+      plan.innerOrder.push_back(d);
+  plan.outerOrder = plan.innerOrder;
+  return plan;
+}
+
+/// `value` (a static tensor whose only non-unit dim, if any, is `keep`) as
+/// a rank-reduced tensor that keeps `keep` and the innermost dim.
+Value reduceRank(RewriterBase &rewriter, Location loc, Value value,
+                 std::optional<unsigned> keep) {
+  auto type = cast<RankedTensorType>(value.getType());
+  unsigned rank = type.getRank();
+  SmallVector<int64_t> shape;
+  for (unsigned d = 0; d < rank; ++d) {
+    if ((keep && d == *keep) || d == rank - 1)
+      shape.push_back(type.getDimSize(d));
+    else if (type.getDimSize(d) != 1)
+      return {};
+  }
+  auto reduced = RankedTensorType::get(shape, type.getElementType());
+  SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+  SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+  SmallVector<OpFoldResult> sizes =
+      getAsIndexOpFoldResult(rewriter.getContext(), type.getShape());
+  return tensor::ExtractSliceOp::create(rewriter, loc, reduced, value, offsets,
+                                        sizes, strides);
+}
+
+/// Replaces a register tile of a contraction or convolution (every loop but
+/// m and n has one iteration) with acc(m, n) += w(m) outer in(n).
+LogicalResult emitOuterProductTile(RewriterBase &rewriter, linalg::LinalgOp op,
+                                   unsigned m, unsigned n) {
+  unsigned numLoops = op.getNumLoops();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  for (unsigned d = 0; d < numLoops; ++d)
+    if (d != m && d != n && ranges[d] != 1)
+      return failure();
+  MLIRContext *ctx = op.getContext();
+  AffineExpr mExpr = getAffineDimExpr(m, ctx), nExpr = getAffineDimExpr(n, ctx);
+  AffineExpr zero = getAffineConstantExpr(0, ctx);
+  // Position of the dim that moves with `d` in `map` (all others fixed);
+  // fails unless exactly one result moves and by exactly d.
+  auto position = [&](AffineMap map, unsigned d,
+                      AffineExpr want) -> FailureOr<std::optional<unsigned>> {
+    std::optional<unsigned> found;
+    for (auto [i, e] : llvm::enumerate(map.getResults())) {
+      AffineExpr along = alongDim(e, numLoops, d);
+      if (along == zero)
+        continue;
+      if (along != want || found)
+        return failure();
+      found = i;
+    }
+    return found;
+  };
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  // `in` streams along n (B of a matmul, the image of a conv), `w` is
+  // broadcast along it (A, the filter).
+  unsigned inIdx =
+      op.getMatchingIndexingMap(op.getDpsInputOperand(0)).isFunctionOfDim(n)
+          ? 0
+          : 1;
+  AffineMap inMap = op.getMatchingIndexingMap(op.getDpsInputOperand(inIdx));
+  AffineMap wMap = op.getMatchingIndexingMap(op.getDpsInputOperand(1 - inIdx));
+  auto outM = position(outMap, m, mExpr), outN = position(outMap, n, nExpr);
+  auto inM = position(inMap, m, mExpr), inN = position(inMap, n, nExpr);
+  auto wM = position(wMap, m, mExpr), wN = position(wMap, n, nExpr);
+  if (failed(outM) || failed(outN) || failed(inM) || failed(inN) ||
+      failed(wM) || failed(wN) || !*outM || !*outN || *inM || !*inN || !*wM ||
+      *wN || **outN != outMap.getNumResults() - 1 ||
+      **inN != inMap.getNumResults() - 1)
+    return failure();
+
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  Value input = op.getDpsInputOperand(inIdx)->get();
+  Value filter = op.getDpsInputOperand(1 - inIdx)->get();
+  Value init = op.getDpsInitOperand(0)->get();
+  auto initType = cast<RankedTensorType>(init.getType());
+  Type elem = initType.getElementType();
+  int64_t mr = ranges[m], nr = ranges[n];
+  // Static sizes: the operand slices have exactly these extents.
+  if (cast<RankedTensorType>(input.getType()).getShape().back() != nr)
+    return failure();
+
+  Value in1 = reduceRank(rewriter, loc, input, std::nullopt);
+  Value w2 = reduceRank(rewriter, loc, filter, **wM);
+  Value out2 = reduceRank(rewriter, loc, init, **outM);
+  if (!in1 || !w2 || !out2)
+    return failure();
+  Value c0 = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value pad =
+      arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(elem));
+
+  // The n extent is covered by vectorChunks (28 = 16 + 8 + 4). One accumulator
+  // vector per row and chunk, each read and written on its own, so they hoist
+  // into separate loop-carried vectors.
+  SmallVector<std::pair<int64_t, int64_t>> chunks =
+      vectorChunks(nr, 512 / elem.getIntOrFloatBitWidth());
+  Value written = out2;
+  bool wIs1D = cast<RankedTensorType>(w2.getType()).getRank() == 1;
+  SmallVector<Value> ws;
+  for (int64_t i = 0; i < mr; ++i) {
+    Value row = arith::ConstantIndexOp::create(rewriter, loc, i);
+    SmallVector<Value> wIdx =
+        wIs1D ? SmallVector<Value>{row} : SmallVector<Value>{row, c0};
+    ws.push_back(tensor::ExtractOp::create(rewriter, loc, w2, wIdx));
+  }
+  for (auto [off, width] : chunks) {
+    VectorType type = VectorType::get({width}, elem);
+    Value col = arith::ConstantIndexOp::create(rewriter, loc, off);
+    Value vin = vector::TransferReadOp::create(
+        rewriter, loc, type, in1, ValueRange{col}, pad, ArrayRef<bool>{true});
+    for (int64_t i = 0; i < mr; ++i) {
+      Value row = arith::ConstantIndexOp::create(rewriter, loc, i);
+      Value wv = vector::BroadcastOp::create(rewriter, loc, type, ws[i]);
+      Value acc = vector::TransferReadOp::create(rewriter, loc, type, written,
+                                                 ValueRange{row, col}, pad,
+                                                 ArrayRef<bool>{true});
+      Value sum = vector::FMAOp::create(rewriter, loc, wv, vin, acc);
+      written = vector::TransferWriteOp::create(rewriter, loc, sum, written,
+                                                ValueRange{row, col},
+                                                ArrayRef<bool>{true})
+                    .getResult();
+    }
+  }
+  auto insert = tensor::InsertSliceOp::create(
+      rewriter, loc, written, init,
+      SmallVector<OpFoldResult>(initType.getRank(), rewriter.getIndexAttr(0)),
+      getAsIndexOpFoldResult(ctx, initType.getShape()),
+      SmallVector<OpFoldResult>(initType.getRank(), rewriter.getIndexAttr(1)));
+  rewriter.replaceOp(op, insert.getResult());
+  return success();
+}
+
+struct TileAndVectorizeContractions
+    : tdc::impl::TileAndVectorizeContractionsBase<
+          TileAndVectorizeContractions> {
+  void runOnOperation() override {
+    std::vector<std::pair<linalg::LinalgOp, Plan>> work;
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      if (auto plan = planContraction(op))
+        work.push_back({op, *plan});
+      else if (auto plan = planConvolution(op))
+        work.push_back({op, *plan});
+    });
+    IRRewriter rewriter(&getContext());
+    for (auto &[op, plan] : work) {
+      // Cache block (a no-op for convolutions), then the register block
+      // inside it: tiling keeps the iteration space's dims, so the inner
+      // plan applies to the block as is.
+      FailureOr<linalg::LinalgOp> block =
+          tile(rewriter, op, plan.outer, plan.outerOrder);
+      if (failed(block))
+        continue;
+      FailureOr<linalg::LinalgOp> reg =
+          tile(rewriter, *block, plan.inner, plan.innerOrder);
+      if (failed(reg) || reg->hasDynamicShape())
+        continue;
+      // Blocks that don't fit the outer-product form stay scalar loops.
+      (void)emitOuterProductTile(rewriter, *reg, plan.m, plan.n);
+    }
+    if (work.empty())
+      return;
+    // Fold the slices of slices tiling leaves, so that each accumulator is
+    // a transfer pair on the loop's iter_arg, which subset hoisting needs.
+    MLIRContext *ctx = &getContext();
+    RewritePatternSet patterns(ctx);
+    tensor::ExtractSliceOp::getCanonicalizationPatterns(patterns, ctx);
+    tensor::InsertSliceOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
+    scf::ForOp::getCanonicalizationPatterns(patterns, ctx);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,58 @@
+// RUN: tdc-opt %s --tdc-tile-and-vectorize-contractions --loop-invariant-subset-hoisting --canonicalize --cse | FileCheck %s
+
+// A matmul becomes 8x32 register blocks: the k loop is innermost and
+// carries 16 accumulators (8 rows x 2 vectors of 16); each step broadcasts
+// an element of A and does an FMA with a row of B.
+// CHECK-LABEL: func.func @matmul
+// CHECK: scf.for {{.*}} step %c8
+// CHECK: scf.for {{.*}} step %c32
+// CHECK-COUNT-16: vector.transfer_read {{.*}} : tensor<8x32xf32>, vector<16xf32>
+// CHECK: scf.for {{.*}} to %c512 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-8: tensor.extract {{.*}} : tensor<8x1xf32>
+// CHECK: vector.transfer_read {{.*}} : tensor<32xf32>, vector<16xf32>
+// CHECK: vector.broadcast {{.*}} : f32 to vector<16xf32>
+// CHECK: vector.fma {{.*}} : vector<16xf32>
+// CHECK: scf.yield
+// CHECK-COUNT-16: vector.transfer_write {{.*}} : vector<16xf32>, tensor<8x32xf32>
+func.func @matmul(%a: tensor<64x512xf32>, %b: tensor<512x128xf32>) -> tensor<64x128xf32> {
+  %cst = arith.constant 0.0 : f32
+  %0 = tensor.empty() : tensor<64x128xf32>
+  %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<64x128xf32>) -> tensor<64x128xf32>
+  %2 = linalg.matmul ins(%a, %b : tensor<64x512xf32>, tensor<512x128xf32>) outs(%1 : tensor<64x128xf32>) -> tensor<64x128xf32>
+  return %2 : tensor<64x128xf32>
+}
+
+// A stride-1 NCHW conv: rows are output channels, vectors run along ow
+// (28 = 16 + 8 + 4 lanes); c, kh and kw loop around the FMAs.
+// CHECK-LABEL: func.func @conv
+// CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: vector.transfer_read {{.*}} : tensor<28xf32>, vector<16xf32>
+// CHECK: vector.fma {{.*}} : vector<16xf32>
+// CHECK: vector.transfer_read {{.*}} : tensor<28xf32>, vector<8xf32>
+// CHECK: vector.fma {{.*}} : vector<8xf32>
+// CHECK: vector.transfer_read {{.*}} : tensor<28xf32>, vector<4xf32>
+// CHECK: vector.fma {{.*}} : vector<4xf32>
+func.func @conv(%in: tensor<1x16x30x30xf32>, %w: tensor<32x16x3x3xf32>) -> tensor<1x32x28x28xf32> {
+  %cst = arith.constant 0.0 : f32
+  %0 = tensor.empty() : tensor<1x32x28x28xf32>
+  %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<1x32x28x28xf32>) -> tensor<1x32x28x28xf32>
+  %2 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w : tensor<1x16x30x30xf32>, tensor<32x16x3x3xf32>) outs(%1 : tensor<1x32x28x28xf32>) -> tensor<1x32x28x28xf32>
+  return %2 : tensor<1x32x28x28xf32>
+}
+
+// Strided convs and matmuls whose n dim is not a multiple of 8 are left
+// to the loop-interchange schedule.
+// CHECK-LABEL: func.func @strided
+// CHECK: linalg.conv_2d_nchw_fchw
+// CHECK-LABEL: func.func @narrow
+// CHECK: linalg.matmul
+func.func @strided(%in: tensor<1x16x31x31xf32>, %w: tensor<32x16x3x3xf32>, %o: tensor<1x32x15x15xf32>) -> tensor<1x32x15x15xf32> {
+  %2 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%in, %w : tensor<1x16x31x31xf32>, tensor<32x16x3x3xf32>) outs(%o : tensor<1x32x15x15xf32>) -> tensor<1x32x15x15xf32>
+  return %2 : tensor<1x32x15x15xf32>
+}
+func.func @narrow(%a: tensor<4x8xf32>, %b: tensor<8x6xf32>, %c: tensor<4x6xf32>) -> tensor<4x6xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<4x8xf32>, tensor<8x6xf32>) outs(%c : tensor<4x6xf32>) -> tensor<4x6xf32>
+  return %0 : tensor<4x6xf32>
+}

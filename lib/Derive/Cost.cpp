@@ -1,4 +1,5 @@
-//===- Cost.cpp - a roofline cost model of the target ----------------------===//
+//===- Cost.cpp - a roofline cost model of the target
+//----------------------===//
 #include "tdc/Derive/Cost.h"
 #include "tdc/Derive/Rule.h"
 

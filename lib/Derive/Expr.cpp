@@ -1,4 +1,5 @@
-//===- Expr.cpp - hash-consed tensor-algebra expressions -------------------===//
+//===- Expr.cpp - hash-consed tensor-algebra expressions
+//-------------------===//
 #include "tdc/Derive/Expr.h"
 
 #include <algorithm>

@@ -1,4 +1,5 @@
-//===- Fingerprint.cpp - name-independent hashes of expressions ------------===//
+//===- Fingerprint.cpp - name-independent hashes of expressions
+//------------===//
 #include "tdc/Derive/Fingerprint.h"
 
 #include <algorithm>
@@ -50,15 +51,14 @@ struct Hasher {
     uint64_t h = 0x33;
     for (size_t k = 0; k < e->loops.size(); ++k) {
       const IterRange &r = e->loops[k];
-      uint64_t t = mix(mix(mix(0x44, k), (uint64_t)r.range.lo),
-                       (uint64_t)r.range.hi);
+      uint64_t t =
+          mix(mix(mix(0x44, k), (uint64_t)r.range.lo), (uint64_t)r.range.hi);
       tokens[r.iter] = t;
       h = mix(h, t);
     }
     std::vector<uint64_t> sums;
     for (const IterRange &r : e->sums) {
-      uint64_t t =
-          mix(mix(0x55, (uint64_t)r.range.lo), (uint64_t)r.range.hi);
+      uint64_t t = mix(mix(0x55, (uint64_t)r.range.lo), (uint64_t)r.range.hi);
       tokens[r.iter] = t;
       sums.push_back(t);
     }
@@ -81,9 +81,9 @@ struct Hasher {
       return h;
     }
     case ExprKind::Access: {
-      uint64_t h = mix(0x88, e->source->kind == ExprKind::Scope
-                                 ? scope(e->source)
-                                 : expr(e->source));
+      uint64_t h =
+          mix(0x88, e->source->kind == ExprKind::Scope ? scope(e->source)
+                                                       : expr(e->source));
       for (Index i : e->subscripts)
         h = mix(h, index(i));
       return h;
@@ -92,10 +92,9 @@ struct Hasher {
       return mix(mix(0x99, (uint64_t)e->unaryFn), expr(e->lhs));
     case ExprKind::Binary: {
       uint64_t a = expr(e->lhs), b = expr(e->rhs);
-      bool commutative = e->binaryOp == BinaryOp::Add ||
-                         e->binaryOp == BinaryOp::Mul ||
-                         e->binaryOp == BinaryOp::Max ||
-                         e->binaryOp == BinaryOp::Min;
+      bool commutative =
+          e->binaryOp == BinaryOp::Add || e->binaryOp == BinaryOp::Mul ||
+          e->binaryOp == BinaryOp::Max || e->binaryOp == BinaryOp::Min;
       if (commutative && b < a)
         std::swap(a, b);
       return mix(mix(mix(0xaa, (uint64_t)e->binaryOp), a), b);

@@ -9,9 +9,12 @@ namespace tdc::derive {
 
 const char *kernelName(KernelKind k) {
   switch (k) {
-  case KernelKind::Matmul: return "matmul";
-  case KernelKind::Conv: return "conv";
-  case KernelKind::EOperator: return "eop";
+  case KernelKind::Matmul:
+    return "matmul";
+  case KernelKind::Conv:
+    return "conv";
+  case KernelKind::EOperator:
+    return "eop";
   }
   return "?";
 }
@@ -110,10 +113,18 @@ std::optional<Kernel> matchMatmul(Expr scope) {
     for (const IterRange &r : *list) {
       int64_t s = r.range.size();
       switch (role(r.iter)) {
-      case 0: k.batch *= s; break;
-      case 1: k.m *= s; break;
-      case 2: k.n *= s; break;
-      default: k.k *= s; break;
+      case 0:
+        k.batch *= s;
+        break;
+      case 1:
+        k.m *= s;
+        break;
+      case 2:
+        k.n *= s;
+        break;
+      default:
+        k.k *= s;
+        break;
       }
     }
   std::vector<int> ra, rb, ro;
@@ -137,8 +148,8 @@ std::optional<Kernel> matchMatmul(Expr scope) {
   k.flops = 2.0 * k.batch * k.m * k.n * k.k;
   k.bytesRead = aBytes + bBytes;
   k.bytesWritten = outBytes;
-  k.detail = "matmul b=" + std::to_string(k.batch) + " m=" +
-             std::to_string(k.m) + " n=" + std::to_string(k.n) +
+  k.detail = "matmul b=" + std::to_string(k.batch) +
+             " m=" + std::to_string(k.m) + " n=" + std::to_string(k.n) +
              " k=" + std::to_string(k.k);
   return k;
 }
@@ -195,14 +206,15 @@ std::optional<Kernel> matchConv(Expr scope) {
       reduce *= r.range.size();
     k.flops = 2.0 * outPoints * reduce;
     // As implicit GEMM: rows = output points per filter, cols = filters.
-    k.m = (int64_t)(outPoints / std::max<int64_t>(1, w->source->tensorShape()[0]));
+    k.m = (int64_t)(outPoints /
+                    std::max<int64_t>(1, w->source->tensorShape()[0]));
     k.n = w->source->tensorShape()[0];
     k.k = (int64_t)reduce;
     k.bytesRead = 4.0 * (volume(x->source->tensorShape()) +
                          volume(w->source->tensorShape()));
     k.bytesWritten = 4.0 * outPoints;
-    k.detail = "conv " + std::to_string(rank - 2) + "-d, m=" +
-               std::to_string(k.m) + " n=" + std::to_string(k.n) +
+    k.detail = "conv " + std::to_string(rank - 2) +
+               "-d, m=" + std::to_string(k.m) + " n=" + std::to_string(k.n) +
                " k=" + std::to_string(k.k);
     return k;
   }

@@ -1,4 +1,5 @@
-//===- Interpreter.cpp - reference evaluation of expressions ---------------===//
+//===- Interpreter.cpp - reference evaluation of expressions
+//---------------===//
 #include "tdc/Derive/Interpreter.h"
 
 #include <cmath>
@@ -72,26 +73,40 @@ struct Interpreter::Impl {
     case ExprKind::Unary: {
       double x = scalar(e->lhs, env);
       switch (e->unaryFn) {
-      case UnaryFn::Neg: return -x;
-      case UnaryFn::Relu: return x > 0 ? x : 0;
-      case UnaryFn::Exp: return std::exp(x);
-      case UnaryFn::Log: return std::log(x);
-      case UnaryFn::Sqrt: return std::sqrt(x);
-      case UnaryFn::Tanh: return std::tanh(x);
-      case UnaryFn::Sigmoid: return 1 / (1 + std::exp(-x));
-      case UnaryFn::Abs: return std::fabs(x);
+      case UnaryFn::Neg:
+        return -x;
+      case UnaryFn::Relu:
+        return x > 0 ? x : 0;
+      case UnaryFn::Exp:
+        return std::exp(x);
+      case UnaryFn::Log:
+        return std::log(x);
+      case UnaryFn::Sqrt:
+        return std::sqrt(x);
+      case UnaryFn::Tanh:
+        return std::tanh(x);
+      case UnaryFn::Sigmoid:
+        return 1 / (1 + std::exp(-x));
+      case UnaryFn::Abs:
+        return std::fabs(x);
       }
       return x;
     }
     case ExprKind::Binary: {
       double a = scalar(e->lhs, env), b = scalar(e->rhs, env);
       switch (e->binaryOp) {
-      case BinaryOp::Add: return a + b;
-      case BinaryOp::Sub: return a - b;
-      case BinaryOp::Mul: return a * b;
-      case BinaryOp::Div: return a / b;
-      case BinaryOp::Max: return a > b ? a : b;
-      case BinaryOp::Min: return a < b ? a : b;
+      case BinaryOp::Add:
+        return a + b;
+      case BinaryOp::Sub:
+        return a - b;
+      case BinaryOp::Mul:
+        return a * b;
+      case BinaryOp::Div:
+        return a / b;
+      case BinaryOp::Max:
+        return a > b ? a : b;
+      case BinaryOp::Min:
+        return a < b ? a : b;
       }
       return 0;
     }
@@ -234,9 +249,8 @@ std::string compareExprs(Expr a, Expr b, uint64_t seed, size_t maxPoints,
   size_t count = (size_t)n <= maxPoints ? (size_t)n : maxPoints;
   std::vector<int64_t> point(sa.size());
   for (size_t k = 0; k < count; ++k) {
-    int64_t flat = (size_t)n <= maxPoints
-                       ? (int64_t)k
-                       : (int64_t)(rng() % (uint64_t)n);
+    int64_t flat =
+        (size_t)n <= maxPoints ? (int64_t)k : (int64_t)(rng() % (uint64_t)n);
     int64_t rem = flat;
     for (size_t d = sa.size(); d-- > 0;) {
       point[d] = rem % sa[d];

@@ -1,4 +1,5 @@
-//===- Printer.cpp - expressions in the notation of the docs ---------------===//
+//===- Printer.cpp - expressions in the notation of the docs
+//---------------===//
 #include "tdc/Derive/Printer.h"
 
 #include <map>
@@ -61,14 +62,22 @@ struct Printer {
 
   static const char *fnName(UnaryFn f) {
     switch (f) {
-    case UnaryFn::Neg: return "neg";
-    case UnaryFn::Relu: return "relu";
-    case UnaryFn::Exp: return "exp";
-    case UnaryFn::Log: return "log";
-    case UnaryFn::Sqrt: return "sqrt";
-    case UnaryFn::Tanh: return "tanh";
-    case UnaryFn::Sigmoid: return "sigmoid";
-    case UnaryFn::Abs: return "abs";
+    case UnaryFn::Neg:
+      return "neg";
+    case UnaryFn::Relu:
+      return "relu";
+    case UnaryFn::Exp:
+      return "exp";
+    case UnaryFn::Log:
+      return "log";
+    case UnaryFn::Sqrt:
+      return "sqrt";
+    case UnaryFn::Tanh:
+      return "tanh";
+    case UnaryFn::Sigmoid:
+      return "sigmoid";
+    case UnaryFn::Abs:
+      return "abs";
     }
     return "?";
   }
@@ -103,8 +112,8 @@ struct Printer {
       return std::string(fnName(e->unaryFn)) + "(" + expr(e->lhs) + ")";
     case ExprKind::Binary: {
       if (e->binaryOp == BinaryOp::Max || e->binaryOp == BinaryOp::Min)
-        return std::string(e->binaryOp == BinaryOp::Max ? "max" : "min") +
-               "(" + expr(e->lhs) + ", " + expr(e->rhs) + ")";
+        return std::string(e->binaryOp == BinaryOp::Max ? "max" : "min") + "(" +
+               expr(e->lhs) + ", " + expr(e->rhs) + ")";
       const char *op = e->binaryOp == BinaryOp::Add   ? " + "
                        : e->binaryOp == BinaryOp::Sub ? " - "
                        : e->binaryOp == BinaryOp::Mul ? " * "

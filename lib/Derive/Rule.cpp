@@ -1,4 +1,5 @@
-//===- Rule.cpp - scope traversal and replacement for rules ----------------===//
+//===- Rule.cpp - scope traversal and replacement for rules
+//----------------===//
 #include "tdc/Derive/Rule.h"
 
 #include <set>

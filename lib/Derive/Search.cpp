@@ -1,4 +1,5 @@
-//===- Search.cpp - guided + explorative derivation search -----------------===//
+//===- Search.cpp - guided + explorative derivation search
+//-----------------===//
 #include "tdc/Derive/Search.h"
 #include "tdc/Derive/Fingerprint.h"
 #include "tdc/Derive/Interpreter.h"
@@ -76,8 +77,7 @@ SearchResult derive(ExprContext &ctx, Expr root,
           if (!seen.insert(fingerprint(next)).second)
             continue;
           nodes.push_back({next, index, node.depth + 1,
-                           cost.programSeconds(next), rule->name(),
-                           rw.detail});
+                           cost.programSeconds(next), rule->name(), rw.detail});
           added.push_back((int)nodes.size() - 1);
         }
   };
@@ -163,8 +163,8 @@ SearchResult derive(ExprContext &ctx, Expr root,
                      return a.seconds < b.seconds;
                    });
   if (options.verify) {
-    result.verifyError = compareExprs(root, result.best.program, 17, 256,
-                                      1e-6, 1e-6);
+    result.verifyError =
+        compareExprs(root, result.best.program, 17, 256, 1e-6, 1e-6);
     for (const Step &s : result.best.path)
       if (result.verifyError.empty()) {
         std::string e = compareExprs(s.before, s.after, 29, 256, 1e-6, 1e-6);

@@ -10,10 +10,10 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/MLIRContext.h"
+#include "onnx/onnx_pb.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
-#include "onnx/onnx_pb.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -27,10 +27,13 @@ namespace tdc {
 
 bool parseEmitKind(const std::string &s, EmitKind &out) {
   static const std::pair<const char *, EmitKind> kinds[] = {
-      {"tg", EmitKind::TG},   {"linalg", EmitKind::Linalg},
+      {"tg", EmitKind::TG},
+      {"linalg", EmitKind::Linalg},
       {"llvm-mlir", EmitKind::LLVMMLIR},
-      {"llvm", EmitKind::LLVM}, {"asm", EmitKind::Asm},
-      {"obj", EmitKind::Obj}, {"lib", EmitKind::Lib}};
+      {"llvm", EmitKind::LLVM},
+      {"asm", EmitKind::Asm},
+      {"obj", EmitKind::Obj},
+      {"lib", EmitKind::Lib}};
   for (auto &[name, kind] : kinds)
     if (s == name) {
       out = kind;
@@ -299,8 +302,8 @@ static LogicalResult dropEmptyTensors(func::FuncOp f, ModelSignature &sig) {
       auto rt = cast<RankedTensorType>(o.get().getType());
       Value init = tensor::EmptyOp::create(rb, ret.getLoc(), rt.getShape(),
                                            rt.getElementType());
-      o.set(linalg::CopyOp::create(rb, ret.getLoc(), o.get(), init)
-                .getResult(0));
+      o.set(
+          linalg::CopyOp::create(rb, ret.getLoc(), o.get(), init).getResult(0));
     }
   });
   return success();
@@ -467,10 +470,10 @@ CompileResult compileModel(const CompileOptions &options) {
       (options.emit == EmitKind::Lib || options.emit == EmitKind::Obj)) {
     llvm::SmallString<256> header(options.output);
     llvm::sys::path::replace_extension(header, ".h");
-    if (!writeText(std::string(header),
-                   generateHeader(result.signature,
-                                  options.codegen.symbolPrefix),
-                   result.error))
+    if (!writeText(
+            std::string(header),
+            generateHeader(result.signature, options.codegen.symbolPrefix),
+            result.error))
       return result;
   }
   result.ok = true;

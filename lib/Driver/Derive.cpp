@@ -1,4 +1,5 @@
-//===- Derive.cpp - the `tdc derive` command -------------------------------===//
+//===- Derive.cpp - the `tdc derive` command
+//-------------------------------===//
 #include "tdc/Driver/Derive.h"
 #include "tdc/Conversion/GraphToDerive/GraphToDerive.h"
 #include "tdc/Derive/Printer.h"
@@ -76,8 +77,7 @@ int runDerive(const DeriveOptions &opts) {
   double totalSeconds = 0;
   bool allVerified = true;
   module->walk([&](Operation *op) {
-    if (op->getDialect() == nullptr ||
-        op->getDialect()->getNamespace() != "tg")
+    if (op->getDialect() == nullptr || op->getDialect()->getNamespace() != "tg")
       return;
     std::string opType = op->getName().stripDialect().str();
     std::string name = nodeOf(op, opType);
@@ -99,28 +99,28 @@ int runDerive(const DeriveOptions &opts) {
       ruleNames.push_back(s.rule);
     if (opts.json) {
       std::ostringstream os;
-      os << "{\"name\":" << jsonQuote(name) << ",\"op_type\":"
-         << jsonQuote(opType) << ",\"expression\":" << jsonQuote(print(e))
+      os << "{\"name\":" << jsonQuote(name)
+         << ",\"op_type\":" << jsonQuote(opType)
+         << ",\"expression\":" << jsonQuote(print(e))
          << ",\"chosen\":" << jsonList(r.best.kernels)
          << ",\"rules\":" << jsonList(ruleNames)
          << ",\"cost_before\":" << r.original.seconds
-         << ",\"cost_after\":" << r.best.seconds << ",\"verified\":"
-         << (r.verified ? "true" : "false") << ",\"candidates\":[";
+         << ",\"cost_after\":" << r.best.seconds
+         << ",\"verified\":" << (r.verified ? "true" : "false")
+         << ",\"candidates\":[";
       for (size_t i = 0; i < r.candidates.size(); ++i)
-        os << (i ? "," : "") << "{\"kernels\":"
-           << jsonList(r.candidates[i].kernels)
+        os << (i ? "," : "")
+           << "{\"kernels\":" << jsonList(r.candidates[i].kernels)
            << ",\"cost\":" << r.candidates[i].seconds
            << ",\"depth\":" << r.candidates[i].path.size() << "}";
-      os << "],\"states\":" << r.states << ",\"seconds\":" << r.seconds
-         << "}";
+      os << "],\"states\":" << r.states << ",\"seconds\":" << r.seconds << "}";
       jsonNodes.push_back(os.str());
       return;
     }
     std::printf("node '%s' (%s)\n  %s\n", name.c_str(), opType.c_str(),
                 print(e).c_str());
     std::printf("  searched %zu states in %.2f s (depth %d%s)\n", r.states,
-                r.seconds, opts.depth,
-                r.exhausted ? "" : ", budget exhausted");
+                r.seconds, opts.depth, r.exhausted ? "" : ", budget exhausted");
     std::printf("  candidates:\n");
     for (const Candidate &c : r.candidates)
       std::printf("    %-28s %9.4f ms  (%zu steps)\n",
@@ -128,9 +128,9 @@ int runDerive(const DeriveOptions &opts) {
     std::printf("  chosen: %s, %.4f ms (was %.4f ms)%s\n",
                 joined(r.best.kernels).c_str(), r.best.seconds * 1e3,
                 r.original.seconds * 1e3,
-                !opts.verify      ? ""
-                : r.verified      ? ", verified"
-                                  : (", NOT VERIFIED: " + r.verifyError).c_str());
+                !opts.verify ? ""
+                : r.verified ? ", verified"
+                             : (", NOT VERIFIED: " + r.verifyError).c_str());
     if (opts.explain) {
       auto explain = [&](const Candidate &c, const char *title) {
         std::printf("  %s: %s\n", title, joined(c.kernels).c_str());

@@ -226,15 +226,15 @@ int runVerify(const VerifyOptions &opts) {
       if (pid == 0) {
         close(fds[0]);
         Outcome o = verifyOne(dirs[next], opts, sub);
-        std::string line = std::string(statusName(o.status)) + "\t" +
-                           o.message;
+        std::string line = std::string(statusName(o.status)) + "\t" + o.message;
         std::replace(line.begin(), line.end(), '\n', ' ');
         (void)!write(fds[1], line.data(), line.size());
         close(fds[1]);
         _exit(0);
       }
       close(fds[1]);
-      running.push_back({pid, fds[0], next, "", std::chrono::steady_clock::now()});
+      running.push_back(
+          {pid, fds[0], next, "", std::chrono::steady_clock::now()});
       ++next;
     }
     std::vector<pollfd> pfds;
@@ -253,8 +253,8 @@ int runVerify(const VerifyOptions &opts) {
           finished = true;
       }
       auto elapsed = std::chrono::steady_clock::now() - r.start;
-      bool timedOut = !finished &&
-                      elapsed > std::chrono::seconds(opts.timeoutSeconds);
+      bool timedOut =
+          !finished && elapsed > std::chrono::seconds(opts.timeoutSeconds);
       if (timedOut)
         kill(r.pid, SIGKILL);
       if (!finished && !timedOut) {
@@ -266,14 +266,14 @@ int runVerify(const VerifyOptions &opts) {
       close(r.fd);
       Outcome &o = outcomes[r.index];
       if (timedOut) {
-        o = {Status::Fail, "timed out after " +
-                               std::to_string(opts.timeoutSeconds) + " s"};
+        o = {Status::Fail,
+             "timed out after " + std::to_string(opts.timeoutSeconds) + " s"};
       } else if (WIFSIGNALED(wstatus) || r.buffer.empty()) {
-        o = {Status::Fail, "CRASH: the compiler or compiled code died (" +
-                               std::string(WIFSIGNALED(wstatus)
-                                               ? strsignal(WTERMSIG(wstatus))
-                                               : "no result") +
-                               ")"};
+        o = {Status::Fail,
+             "CRASH: the compiler or compiled code died (" +
+                 std::string(WIFSIGNALED(wstatus) ? strsignal(WTERMSIG(wstatus))
+                                                  : "no result") +
+                 ")"};
       } else {
         size_t tab = r.buffer.find('\t');
         std::string st = r.buffer.substr(0, tab);
@@ -294,7 +294,9 @@ int runVerify(const VerifyOptions &opts) {
 
   size_t pass = 0, fail = 0, skip = 0;
   for (const auto &o : outcomes)
-    (o.status == Status::Pass ? pass : o.status == Status::Fail ? fail : skip)++;
+    (o.status == Status::Pass   ? pass
+     : o.status == Status::Fail ? fail
+                                : skip)++;
 
   int rc = fail || badDirs ? 1 : 0;
   if (!opts.writeExpectations.empty()) {
@@ -330,7 +332,8 @@ int runVerify(const VerifyOptions &opts) {
       auto it = expected.find(n);
       std::string now = statusName(outcomes[i].status);
       if (it != expected.end() && it->second == "PASS" && now != "PASS")
-        regressions.push_back(n + " (" + now + ": " + outcomes[i].message + ")");
+        regressions.push_back(n + " (" + now + ": " + outcomes[i].message +
+                              ")");
       else if ((it == expected.end() || it->second != "PASS") && now == "PASS")
         improvements.push_back(n);
     }

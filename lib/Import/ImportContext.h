@@ -149,7 +149,8 @@ public:
   mlir::LogicalResult fail(const std::string &message);
   /// Fail the node: valid ONNX that tdc does not support.
   mlir::LogicalResult unsupported(const std::string &message);
-  /// Normalize a possibly negative axis against `rank`; fails when out of range.
+  /// Normalize a possibly negative axis against `rank`; fails when out of
+  /// range.
   std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 };
 

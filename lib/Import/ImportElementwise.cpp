@@ -120,7 +120,8 @@ LogicalResult importCast(NodeContext &n) {
                : std::to_string(onnxTo)));
     to = toMlirType(*n.ctx(), dt);
   }
-  Value v = n.make<tg::CastOp>({n.input(0)}, {n.named("to", TypeAttr::get(to))});
+  Value v =
+      n.make<tg::CastOp>({n.input(0)}, {n.named("to", TypeAttr::get(to))});
   if (!v)
     return failure();
   n.setOutput(0, v);
@@ -131,8 +132,8 @@ LogicalResult importMod(NodeContext &n) {
   bool fmod = n.attrInt("fmod", 0) != 0;
   if (!fmod && isa<FloatType>(n.inputType(0).getElementType()))
     return n.fail("Mod with fmod=0 is not defined for floating point");
-  Value v = n.make<tg::ModOp>({n.input(0), n.input(1)},
-                              {n.boolean("fmod", fmod)});
+  Value v =
+      n.make<tg::ModOp>({n.input(0), n.input(1)}, {n.boolean("fmod", fmod)});
   if (!v)
     return failure();
   n.setOutput(0, v);
@@ -197,8 +198,8 @@ void registerElementwiseImporters(ImporterTable &t) {
   t["Elu"] = withFloats<tg::EluOp>({{"alpha", 1.0}});
   t["Celu"] = withFloats<tg::CeluOp>({{"alpha", 1.0}});
   t["ThresholdedRelu"] = withFloats<tg::ThresholdedReluOp>({{"alpha", 1.0}});
-  t["Selu"] = withFloats<tg::SeluOp>(
-      {{"alpha", 1.67326319217681884765625}, {"gamma", 1.05070102214813232421875}});
+  t["Selu"] = withFloats<tg::SeluOp>({{"alpha", 1.67326319217681884765625},
+                                      {"gamma", 1.05070102214813232421875}});
   t["HardSigmoid"] =
       withFloats<tg::HardSigmoidOp>({{"alpha", 0.2}, {"beta", 0.5}});
   t["Shrink"] = withFloats<tg::ShrinkOp>({{"bias", 0.0}, {"lambd", 0.5}});

@@ -1,4 +1,5 @@
-//===- OnnxImporter.cpp - ONNX protobuf -> tg dialect ----------------------===//
+//===- OnnxImporter.cpp - ONNX protobuf -> tg dialect
+//----------------------===//
 //
 // Walks the ONNX graph in its (topological) node order and hands each node to
 // the handler registered for its op type. Shape computations whose inputs are
@@ -38,8 +39,7 @@ Value GraphState::materialize(const Tensor &t, Location loc) {
                        t.data.size()),
         64, /*dataIsMutable=*/false);
     value = DenseResourceElementsAttr::get(
-        type, "tdc_const_" + std::to_string(uniqueResource++),
-        std::move(blob));
+        type, "tdc_const_" + std::to_string(uniqueResource++), std::move(blob));
   } else {
     value = DenseElementsAttr::getFromRawBuffer(
         type, ArrayRef<char>(reinterpret_cast<const char *>(t.data.data()),
@@ -163,10 +163,10 @@ Operation *NodeContext::createOp(StringRef name, ValueRange operands,
       return success();
     });
     auto iface = dyn_cast<InferTypeOpInterface>(op);
-    inferred = iface ? iface.inferReturnTypes(
-                           ctx(), loc, op->getOperands(),
-                           op->getRawDictionaryAttrs(),
-                           op->getPropertiesStorage(), op->getRegions(), types)
+    inferred = iface ? iface.inferReturnTypes(ctx(), loc, op->getOperands(),
+                                              op->getRawDictionaryAttrs(),
+                                              op->getPropertiesStorage(),
+                                              op->getRegions(), types)
                      : failure();
   }
   if (failed(inferred) || types.size() != numResults) {
@@ -312,8 +312,8 @@ static OwningOpRef<ModuleOp> importGraph(GraphState &g,
   }
 
   b.setInsertionPointToEnd(module->getBody());
-  auto func = func::FuncOp::create(b, fileLoc, "main",
-                                   b.getFunctionType(argTypes, {}));
+  auto func =
+      func::FuncOp::create(b, fileLoc, "main", b.getFunctionType(argTypes, {}));
   Block *entry = func.addEntryBlock();
   for (size_t i = 0; i < argNames.size(); ++i) {
     g.values[argNames[i]] = entry->getArgument(i);
@@ -386,8 +386,8 @@ static OwningOpRef<ModuleOp> importGraph(GraphState &g,
     return success();
   });
   if (failed(verify(*module))) {
-    err.message = g.file + ": internal error: imported IR does not verify: " +
-                  diag;
+    err.message =
+        g.file + ": internal error: imported IR does not verify: " + diag;
     return nullptr;
   }
   return module;

@@ -1,4 +1,5 @@
-//===- Npy.cpp - numpy .npy reader and writer ------------------------------===//
+//===- Npy.cpp - numpy .npy reader and writer
+//------------------------------===//
 #include "tdc/Support/Tensor.h"
 
 #include <cstring>

@@ -1,4 +1,5 @@
-//===- Tensor.cpp - host tensors -------------------------------------------===//
+//===- Tensor.cpp - host tensors
+//-------------------------------------------===//
 #include "tdc/Support/Tensor.h"
 
 #include <cmath>
@@ -57,7 +58,8 @@ bool isFloat(DType t) {
   return t == DType::F32 || t == DType::F64 || t == DType::F16;
 }
 
-Tensor::Tensor(DType t, std::vector<int64_t> s) : dtype(t), shape(std::move(s)) {
+Tensor::Tensor(DType t, std::vector<int64_t> s)
+    : dtype(t), shape(std::move(s)) {
   data.assign(numElements() * dtypeSize(t), 0);
 }
 
@@ -124,54 +126,101 @@ uint16_t floatToHalf(float f) {
 
 double Tensor::getDouble(int64_t i) const {
   switch (dtype) {
-  case DType::F32: return as<float>()[i];
-  case DType::F64: return as<double>()[i];
-  case DType::F16: return halfToFloat(as<uint16_t>()[i]);
-  case DType::I8: return as<int8_t>()[i];
-  case DType::I16: return as<int16_t>()[i];
-  case DType::I32: return as<int32_t>()[i];
-  case DType::I64: return (double)as<int64_t>()[i];
-  case DType::U8: return as<uint8_t>()[i];
-  case DType::U16: return as<uint16_t>()[i];
-  case DType::U32: return as<uint32_t>()[i];
-  case DType::U64: return (double)as<uint64_t>()[i];
-  case DType::Bool: return as<uint8_t>()[i] ? 1.0 : 0.0;
+  case DType::F32:
+    return as<float>()[i];
+  case DType::F64:
+    return as<double>()[i];
+  case DType::F16:
+    return halfToFloat(as<uint16_t>()[i]);
+  case DType::I8:
+    return as<int8_t>()[i];
+  case DType::I16:
+    return as<int16_t>()[i];
+  case DType::I32:
+    return as<int32_t>()[i];
+  case DType::I64:
+    return (double)as<int64_t>()[i];
+  case DType::U8:
+    return as<uint8_t>()[i];
+  case DType::U16:
+    return as<uint16_t>()[i];
+  case DType::U32:
+    return as<uint32_t>()[i];
+  case DType::U64:
+    return (double)as<uint64_t>()[i];
+  case DType::Bool:
+    return as<uint8_t>()[i] ? 1.0 : 0.0;
   }
   return 0;
 }
 
 int64_t Tensor::getInt(int64_t i) const {
   switch (dtype) {
-  case DType::I64: return as<int64_t>()[i];
-  case DType::U64: return (int64_t)as<uint64_t>()[i];
-  case DType::I32: return as<int32_t>()[i];
-  case DType::U32: return as<uint32_t>()[i];
-  default: return (int64_t)getDouble(i);
+  case DType::I64:
+    return as<int64_t>()[i];
+  case DType::U64:
+    return (int64_t)as<uint64_t>()[i];
+  case DType::I32:
+    return as<int32_t>()[i];
+  case DType::U32:
+    return as<uint32_t>()[i];
+  default:
+    return (int64_t)getDouble(i);
   }
 }
 
 void Tensor::setDouble(int64_t i, double v) {
   switch (dtype) {
-  case DType::F32: as<float>()[i] = (float)v; break;
-  case DType::F64: as<double>()[i] = v; break;
-  case DType::F16: as<uint16_t>()[i] = floatToHalf((float)v); break;
-  case DType::Bool: as<uint8_t>()[i] = v != 0; break;
-  default: setInt(i, (int64_t)v); break;
+  case DType::F32:
+    as<float>()[i] = (float)v;
+    break;
+  case DType::F64:
+    as<double>()[i] = v;
+    break;
+  case DType::F16:
+    as<uint16_t>()[i] = floatToHalf((float)v);
+    break;
+  case DType::Bool:
+    as<uint8_t>()[i] = v != 0;
+    break;
+  default:
+    setInt(i, (int64_t)v);
+    break;
   }
 }
 
 void Tensor::setInt(int64_t i, int64_t v) {
   switch (dtype) {
-  case DType::I8: as<int8_t>()[i] = (int8_t)v; break;
-  case DType::I16: as<int16_t>()[i] = (int16_t)v; break;
-  case DType::I32: as<int32_t>()[i] = (int32_t)v; break;
-  case DType::I64: as<int64_t>()[i] = v; break;
-  case DType::U8: as<uint8_t>()[i] = (uint8_t)v; break;
-  case DType::U16: as<uint16_t>()[i] = (uint16_t)v; break;
-  case DType::U32: as<uint32_t>()[i] = (uint32_t)v; break;
-  case DType::U64: as<uint64_t>()[i] = (uint64_t)v; break;
-  case DType::Bool: as<uint8_t>()[i] = v != 0; break;
-  default: setDouble(i, (double)v); break;
+  case DType::I8:
+    as<int8_t>()[i] = (int8_t)v;
+    break;
+  case DType::I16:
+    as<int16_t>()[i] = (int16_t)v;
+    break;
+  case DType::I32:
+    as<int32_t>()[i] = (int32_t)v;
+    break;
+  case DType::I64:
+    as<int64_t>()[i] = v;
+    break;
+  case DType::U8:
+    as<uint8_t>()[i] = (uint8_t)v;
+    break;
+  case DType::U16:
+    as<uint16_t>()[i] = (uint16_t)v;
+    break;
+  case DType::U32:
+    as<uint32_t>()[i] = (uint32_t)v;
+    break;
+  case DType::U64:
+    as<uint64_t>()[i] = (uint64_t)v;
+    break;
+  case DType::Bool:
+    as<uint8_t>()[i] = v != 0;
+    break;
+  default:
+    setDouble(i, (double)v);
+    break;
   }
 }
 

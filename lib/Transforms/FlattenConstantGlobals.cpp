@@ -35,14 +35,14 @@ struct FlattenConstantGlobals
           !type.hasStaticShape() || !type.getLayout().isIdentity() ||
           !global.getInitialValue())
         continue;
-      auto flatTensor = RankedTensorType::get({type.getNumElements()},
-                                              type.getElementType());
+      auto flatTensor =
+          RankedTensorType::get({type.getNumElements()}, type.getElementType());
       Attribute init = flattenInit(*global.getInitialValue(), flatTensor);
       if (!init)
         continue;
-      global.setTypeAttr(TypeAttr::get(MemRefType::get(
-          {type.getNumElements()}, type.getElementType(), AffineMap(),
-          type.getMemorySpace())));
+      global.setTypeAttr(TypeAttr::get(
+          MemRefType::get({type.getNumElements()}, type.getElementType(),
+                          AffineMap(), type.getMemorySpace())));
       global.setInitialValueAttr(init);
       flattened[global.getSymNameAttr()] = global;
     }

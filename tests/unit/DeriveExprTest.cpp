@@ -13,9 +13,12 @@ namespace {
 /// Y = L<n,f,h,w> Sum<c,r,s> { X[n,c,h+r-1,w+s-1] * K[f,c,r,s] } (pad 1)
 Expr conv3x3(ExprContext &ctx, int64_t N, int64_t C, int64_t H, int64_t W,
              int64_t F, const char *names = "nfhwcrs") {
-  Iter n = ctx.iter(std::string(1, names[0])), f = ctx.iter(std::string(1, names[1])),
-       h = ctx.iter(std::string(1, names[2])), w = ctx.iter(std::string(1, names[3])),
-       c = ctx.iter(std::string(1, names[4])), r = ctx.iter(std::string(1, names[5])),
+  Iter n = ctx.iter(std::string(1, names[0])),
+       f = ctx.iter(std::string(1, names[1])),
+       h = ctx.iter(std::string(1, names[2])),
+       w = ctx.iter(std::string(1, names[3])),
+       c = ctx.iter(std::string(1, names[4])),
+       r = ctx.iter(std::string(1, names[5])),
        s = ctx.iter(std::string(1, names[6]));
   Expr X = ctx.input("X", {N, C, H, W}), K = ctx.input("K", {F, C, 3, 3});
   Expr body = ctx.binary(
@@ -68,7 +71,8 @@ TEST(DeriveExpr, InterpreterComputesAPaddedConvolution) {
               int64_t y0 = h + r - 1, x0 = w + s - 1;
               if (y0 < 0 || y0 >= H || x0 < 0 || x0 >= W)
                 continue;
-              ref += X[(c * H + y0) * W + x0] * K[((f * C + c) * 3 + r) * 3 + s];
+              ref +=
+                  X[(c * H + y0) * W + x0] * K[((f * C + c) * 3 + r) * 3 + s];
             }
         EXPECT_NEAR(out.data[(f * H + h) * W + w], ref, 1e-12);
       }
@@ -79,9 +83,9 @@ TEST(DeriveExpr, NestedScopesAreTensorsWithOffsetDomains) {
   // T = L<t:1:4> { A[t] * 2 }, Y = L<i:0:5> { T[i] }: Y[0] = Y[4] = 0.
   Iter t = ctx.iter("t"), i = ctx.iter("i");
   Expr A = ctx.input("A", {5});
-  Expr T = ctx.scope({{t, {1, 4}}}, {},
-                     ctx.binary(BinaryOp::Mul, ctx.access(A, {ctx.idx(t)}),
-                                ctx.constant(2)));
+  Expr T = ctx.scope(
+      {{t, {1, 4}}}, {},
+      ctx.binary(BinaryOp::Mul, ctx.access(A, {ctx.idx(t)}), ctx.constant(2)));
   Expr Y = ctx.scope({{i, {0, 5}}}, {}, ctx.access(T, {ctx.idx(i)}));
   EXPECT_EQ(print(Y), "L<i:0:5> { {L<t:1:4> { A[t] * 2 }}[i] }");
   auto inputs = randomInputs(Y, 1);

@@ -5,8 +5,8 @@
 #include "tdc/Target/CPU/Pipeline.h"
 
 #include "mlir/IR/MLIRContext.h"
-#include "llvm/Support/FileSystem.h"
 #include "onnx/onnx_pb.h"
+#include "llvm/Support/FileSystem.h"
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -62,9 +62,8 @@ struct ModelFile {
   }
 };
 
-mlir::OwningOpRef<mlir::ModuleOp> import(const std::string &path,
-                                         ImportError &err,
-                                         ImportOptions opts = {}) {
+mlir::OwningOpRef<mlir::ModuleOp>
+import(const std::string &path, ImportError &err, ImportOptions opts = {}) {
   static mlir::MLIRContext ctx;
   return importOnnxFile(ctx, path, opts, err);
 }
@@ -107,7 +106,10 @@ TEST(Importer, SymbolicDimNeedsValue) {
   ModelFile m;
   auto *g = m.model.mutable_graph();
   auto in = valueInfo("x", onnx::TensorProto::FLOAT, {});
-  in.mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()
+  in.mutable_type()
+      ->mutable_tensor_type()
+      ->mutable_shape()
+      ->add_dim()
       ->set_dim_param("batch");
   *g->add_input() = in;
   m.node("Relu", "r", {"x"}, {"y"});

@@ -20,5 +20,6 @@ TEST(Signature, JsonRoundTrip) {
   EXPECT_EQ(r.inputs[1].dtype, DType::Bool);
   EXPECT_TRUE(r.inputs[1].shape.empty());
   EXPECT_EQ(r.outputs[0].shape, (std::vector<int64_t>{1, 1000}));
-  EXPECT_FALSE(ModelSignature::fromJson("{\"inputs\":[{\"dtype\":\"q9\"}]}", r));
+  EXPECT_FALSE(
+      ModelSignature::fromJson("{\"inputs\":[{\"dtype\":\"q9\"}]}", r));
 }

@@ -1,4 +1,5 @@
-//===- tdc.cpp - the tdc command line --------------------------------------===//
+//===- tdc.cpp - the tdc command line
+//--------------------------------------===//
 //
 // tdc compile | run | bench | verify. Exit codes: 0 success, 1 bad input or
 // failed check, 2 bad usage.
@@ -33,8 +34,9 @@ struct CommonCompileFlags {
   void add(CLI::App *cmd) {
     cmd->add_option("-O", optLevel, "Optimization level 0-3 (default 2)")
         ->check(CLI::Range(0, 3));
-    cmd->add_option("--target", target,
-                    "Target triple (default: the host, e.g. x86_64-pc-linux-gnu)");
+    cmd->add_option(
+        "--target", target,
+        "Target triple (default: the host, e.g. x86_64-pc-linux-gnu)");
     cmd->add_option("--mcpu", mcpu, "Target CPU (default: native)");
     cmd->add_option("--dim", dims,
                     "Size of a symbolic input dim, NAME=N (repeatable)");
@@ -159,8 +161,9 @@ int main(int argc, char **argv) {
                 "their outputs (rtol 1e-3, atol 1e-7)");
   VerifyOptions vOpts;
   vOpts.jobs = std::max(1u, std::thread::hardware_concurrency());
-  verify->add_option("dirs", vOpts.dirs,
-                     "Test directories (model.onnx + test_data_set_*)")
+  verify
+      ->add_option("dirs", vOpts.dirs,
+                   "Test directories (model.onnx + test_data_set_*)")
       ->required();
   verify->add_option("-j,--jobs", vOpts.jobs, "Tests run in parallel");
   verify->add_option("--rtol", vOpts.rtol, "Relative tolerance");
@@ -177,8 +180,9 @@ int main(int argc, char **argv) {
   verify->add_flag("--json", vOpts.json, "Print the results as JSON");
   verify->add_flag("-q,--quiet", vOpts.quiet, "Print only the summary");
   std::string vDerive = "off";
-  verify->add_option("--derive", vDerive,
-                     "Replace compute ops by derived programs: off|full")
+  verify
+      ->add_option("--derive", vDerive,
+                   "Replace compute ops by derived programs: off|full")
       ->check(CLI::IsMember({"off", "full"}));
 
   // derive
@@ -187,8 +191,9 @@ int main(int argc, char **argv) {
                 "(tensor-algebra derivation) and report them");
   DeriveOptions dOpts;
   derive->add_option("model", dOpts.input, "ONNX model file")->required();
-  derive->add_option("--derive-depth", dOpts.depth,
-                     "Maximum number of rule applications (default 4)")
+  derive
+      ->add_option("--derive-depth", dOpts.depth,
+                   "Maximum number of rule applications (default 4)")
       ->check(CLI::Range(0, 12));
   derive->add_option("--time-budget", dOpts.timeBudgetSeconds,
                      "Seconds of search per node (default 10)");
@@ -219,9 +224,8 @@ int main(int argc, char **argv) {
       return 2;
     }
     if (cOutput.empty()) {
-      static const char *ext[] = {".tg.mlir", ".linalg.mlir", ".llvm.mlir",
-                                  ".ll",      ".s",           ".o",
-                                  ".so"};
+      static const char *ext[] = {
+          ".tg.mlir", ".linalg.mlir", ".llvm.mlir", ".ll", ".s", ".o", ".so"};
       llvm::SmallString<256> out(llvm::sys::path::filename(cInput));
       llvm::sys::path::replace_extension(out, "");
       cOutput = std::string(out) + ext[(int)o.emit];
@@ -229,9 +233,9 @@ int main(int argc, char **argv) {
     o.output = cOutput;
     auto start = std::chrono::steady_clock::now();
     CompileResult r = compileModel(o);
-    double secs = std::chrono::duration<double>(
-                      std::chrono::steady_clock::now() - start)
-                      .count();
+    double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     if (cJson) {
       std::printf("{\"ok\":%s,\"output\":%s,\"seconds\":%.3f,\"error\":%s,"
                   "\"derived\":%d,\"signature\":%s}\n",
@@ -250,8 +254,9 @@ int main(int argc, char **argv) {
     if (!lib)
       return 1;
     const ModelSignature &sig = lib->signature();
-    std::vector<Tensor> inputs =
-        rRandom ? randomInputs(sig, rSeed) : std::vector<Tensor>(sig.inputs.size());
+    std::vector<Tensor> inputs = rRandom
+                                     ? randomInputs(sig, rSeed)
+                                     : std::vector<Tensor>(sig.inputs.size());
     std::vector<bool> given(sig.inputs.size(), rRandom);
     for (const auto &spec : rInputs) {
       auto eq = spec.find('=');

@@ -1,4 +1,5 @@
-//===- Cost.h - a roofline cost model of the target ----------------*- C++ -*-===//
+//===- Cost.h - a roofline cost model of the target ----------------*- C++
+//-*-===//
 //
 // Candidates are ranked by estimated time: instantiated kernels run at a
 // fraction of peak FLOP/s that grows with their size; eOperators are costed
@@ -18,9 +19,9 @@
 namespace tdc::derive {
 
 struct CostModel {
-  double peakFlops = 475e9;     // fp32 FMA peak (2 cores, AVX-512)
-  double bandwidth = 30e9;      // bytes/s
-  double scalarFlops = 8e9;     // eOperator arithmetic (not vectorized)
+  double peakFlops = 475e9; // fp32 FMA peak (2 cores, AVX-512)
+  double bandwidth = 30e9;  // bytes/s
+  double scalarFlops = 8e9; // eOperator arithmetic (not vectorized)
   double bytesPerElement = 4;
 
   /// Seconds to run one kernel.

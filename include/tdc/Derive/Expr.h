@@ -1,4 +1,5 @@
-//===- Expr.h - tensor-algebra expressions for derivation --------*- C++ -*-===//
+//===- Expr.h - tensor-algebra expressions for derivation --------*- C++
+//-*-===//
 //
 // The expression model of derivation (OLLIE/EinNet): a Scope
 //
@@ -63,8 +64,8 @@ enum class IndexKind { Iter, Const, Add, Mul, FloorDiv, Mod };
 /// right-hand side (`value`); Add has two operands.
 struct IndexNode {
   IndexKind kind;
-  Iter iter = nullptr;      // Iter
-  int64_t value = 0;        // Const value, or the constant of Mul/FloorDiv/Mod
+  Iter iter = nullptr; // Iter
+  int64_t value = 0;   // Const value, or the constant of Mul/FloorDiv/Mod
   const IndexNode *lhs = nullptr, *rhs = nullptr;
   size_t hash = 0;
 };

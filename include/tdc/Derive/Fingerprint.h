@@ -1,4 +1,5 @@
-//===- Fingerprint.h - name-independent hashes of expressions ----*- C++ -*-===//
+//===- Fingerprint.h - name-independent hashes of expressions ----*- C++
+//-*-===//
 //
 // Two expressions that differ only in iterator names (or in the order of
 // commutative operands) have the same fingerprint, so the search can drop a

@@ -1,4 +1,5 @@
-//===- Instantiate.h - match scopes to compute-bound kernels -----*- C++ -*-===//
+//===- Instantiate.h - match scopes to compute-bound kernels -----*- C++
+//-*-===//
 //
 // A scope is *instantiated* when it has the shape of a kernel tdc has a fast
 // implementation for; every other scope is an *eOperator*, compiled as a
@@ -25,8 +26,8 @@ struct Kernel {
   KernelKind kind = KernelKind::EOperator;
   // Matmul: batch x [m, k] * [k, n]; Conv: the conv's sizes in flops only.
   int64_t batch = 1, m = 1, n = 1, k = 1;
-  double flops = 0;       // multiply-adds * 2 (or scalar ops for eOperators)
-  double bytesRead = 0;   // from inputs and intermediate tensors
+  double flops = 0;     // multiply-adds * 2 (or scalar ops for eOperators)
+  double bytesRead = 0; // from inputs and intermediate tensors
   double bytesWritten = 0;
   /// Operand re-layouts the kernel needs, and the bytes they copy.
   int relayouts = 0;
@@ -38,8 +39,8 @@ struct Kernel {
 /// iterator, summation iterators in both operands, each traversal iterator
 /// in at least one, nothing read out of range.
 std::optional<Kernel> matchMatmul(Expr scope);
-/// Direct convolution: X[n, c, h*st + r*dl + p, w*st + s*dl + p] * K[f, c, r, s]
-/// (any permutation of iterators through the same roles).
+/// Direct convolution: X[n, c, h*st + r*dl + p, w*st + s*dl + p] * K[f, c, r,
+/// s] (any permutation of iterators through the same roles).
 std::optional<Kernel> matchConv(Expr scope);
 /// The memory-bound implementation, always available.
 Kernel eOperator(Expr scope);

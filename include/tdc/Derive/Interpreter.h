@@ -1,4 +1,5 @@
-//===- Interpreter.h - reference evaluation of expressions -------*- C++ -*-===//
+//===- Interpreter.h - reference evaluation of expressions -------*- C++
+//-*-===//
 //
 // The oracle for every rule test and for --verify: evaluates any expression
 // on given inputs, accumulating in double. Nested scopes are evaluated

@@ -1,4 +1,5 @@
-//===- Printer.h - expressions in the notation of the docs -------*- C++ -*-===//
+//===- Printer.h - expressions in the notation of the docs -------*- C++
+//-*-===//
 //
 //   L<n:0:1, f:0:4, h:0:7, w:0:7> Sum<c:0:3, r:0:3, s:0:3>
 //     { X[n, c, h+r-1, w+s-1] * K[f, c, r, s] }

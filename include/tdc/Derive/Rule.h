@@ -1,4 +1,5 @@
-//===- Rule.h - semantics-preserving rewrites of expressions -----*- C++ -*-===//
+//===- Rule.h - semantics-preserving rewrites of expressions -----*- C++
+//-*-===//
 //
 // A rule looks at one scope of a program (the root or any nested scope) and
 // proposes equivalent replacements for it. The search applies every rule to

@@ -1,4 +1,5 @@
-//===- Search.h - guided + explorative derivation search ---------*- C++ -*-===//
+//===- Search.h - guided + explorative derivation search ---------*- C++
+//-*-===//
 //
 // Starting from an operator's expression, apply every rule to every scope of
 // every state, dropping states whose fingerprint was seen. A guided phase

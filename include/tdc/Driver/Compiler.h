@@ -1,4 +1,5 @@
-//===- Compiler.h - ONNX file -> any stage of the pipeline -------*- C++ -*-===//
+//===- Compiler.h - ONNX file -> any stage of the pipeline -------*- C++
+//-*-===//
 #ifndef TDC_DRIVER_COMPILER_H
 #define TDC_DRIVER_COMPILER_H
 

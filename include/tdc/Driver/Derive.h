@@ -1,4 +1,5 @@
-//===- Derive.h - the `tdc derive` command -----------------------*- C++ -*-===//
+//===- Derive.h - the `tdc derive` command -----------------------*- C++
+//-*-===//
 #ifndef TDC_DRIVER_DERIVE_H
 #define TDC_DRIVER_DERIVE_H
 

@@ -1,4 +1,5 @@
-//===- ModelLibrary.h - load and run a compiled model ------------*- C++ -*-===//
+//===- ModelLibrary.h - load and run a compiled model ------------*- C++
+//-*-===//
 #ifndef TDC_DRIVER_MODELLIBRARY_H
 #define TDC_DRIVER_MODELLIBRARY_H
 
@@ -14,9 +15,8 @@ namespace tdc {
 /// A shared library built by `tdc compile`, loaded with dlopen.
 class ModelLibrary {
 public:
-  static std::unique_ptr<ModelLibrary> load(const std::string &path,
-                                            const std::string &prefix,
-                                            std::string &error);
+  static std::unique_ptr<ModelLibrary>
+  load(const std::string &path, const std::string &prefix, std::string &error);
   ~ModelLibrary();
   const ModelSignature &signature() const { return sig; }
   /// Check the inputs against the signature, allocate outputs, run.

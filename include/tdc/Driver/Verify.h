@@ -1,4 +1,5 @@
-//===- Verify.h - run ONNX backend-test directories --------------*- C++ -*-===//
+//===- Verify.h - run ONNX backend-test directories --------------*- C++
+//-*-===//
 #ifndef TDC_DRIVER_VERIFY_H
 #define TDC_DRIVER_VERIFY_H
 

@@ -1,10 +1,11 @@
-//===- OnnxImporter.h - ONNX protobuf -> tg dialect --------------*- C++ -*-===//
+//===- OnnxImporter.h - ONNX protobuf -> tg dialect --------------*- C++
+//-*-===//
 #ifndef TDC_IMPORT_ONNXIMPORTER_H
 #define TDC_IMPORT_ONNXIMPORTER_H
 
-#include "tdc/Support/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "tdc/Support/Tensor.h"
 
 #include <map>
 #include <string>
@@ -36,9 +37,10 @@ struct ImportError {
 
 /// Import `path` into a module holding `func.func @main` over tg ops.
 /// Inputs are function arguments in graph order, outputs the results.
-mlir::OwningOpRef<mlir::ModuleOp>
-importOnnxFile(mlir::MLIRContext &ctx, const std::string &path,
-               const ImportOptions &options, ImportError &error);
+mlir::OwningOpRef<mlir::ModuleOp> importOnnxFile(mlir::MLIRContext &ctx,
+                                                 const std::string &path,
+                                                 const ImportOptions &options,
+                                                 ImportError &error);
 
 /// Read a serialized ONNX TensorProto (.pb) file.
 bool readTensorProtoFile(const std::string &path, Tensor &out,

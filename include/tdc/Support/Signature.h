@@ -1,4 +1,5 @@
-//===- Signature.h - names, dtypes and shapes of a model's I/O ---*- C++ -*-===//
+//===- Signature.h - names, dtypes and shapes of a model's I/O ---*- C++
+//-*-===//
 #ifndef TDC_SUPPORT_SIGNATURE_H
 #define TDC_SUPPORT_SIGNATURE_H
 

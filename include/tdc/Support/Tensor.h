@@ -1,4 +1,5 @@
-//===- Tensor.h - host tensors for I/O, constants and checking ---*- C++ -*-===//
+//===- Tensor.h - host tensors for I/O, constants and checking ---*- C++
+//-*-===//
 //
 // A plain dense host tensor (dtype, shape, row-major bytes). Used for model
 // initializers, .npy / .pb inputs and outputs, constant folding of shape

@@ -1,4 +1,5 @@
-//===- GraphToDerive.cpp - tg compute ops as derivation expressions --------===//
+//===- GraphToDerive.cpp - tg compute ops as derivation expressions
+//--------===//
 #include "tdc/Conversion/GraphToDerive/GraphToDerive.h"
 #include "tdc/Dialect/Graph/IR/GraphOps.h"
 
@@ -25,7 +26,8 @@ static Expr convExpr(ExprContext &ctx, tg::ConvOp op) {
   int64_t group = op.getGroup(), fg = ks[0] / group, cg = ks[1];
   Expr X = ctx.input("X", xs, isConstant(op.getInput())),
        K = ctx.input("K", ks, isConstant(op.getWeight()));
-  static const char *outNames[] = {"h", "w", "d"}, *kerNames[] = {"r", "s", "t"};
+  static const char *outNames[] = {"h", "w", "d"},
+                    *kerNames[] = {"r", "s", "t"};
   Iter n = ctx.iter("n"), f = ctx.iter("f"), c = ctx.iter("c");
   std::vector<IterRange> loops{{n, {0, ys[0]}}, {f, {0, ys[1]}}},
       sums{{c, {0, cg}}};
@@ -43,9 +45,9 @@ static Expr convExpr(ExprContext &ctx, tg::ConvOp op) {
                          -op.getPads()[d]));
     ki.push_back(ctx.idx(k));
   }
-  return ctx.scope(loops, sums,
-                   ctx.binary(BinaryOp::Mul, ctx.access(X, xi),
-                              ctx.access(K, ki)));
+  return ctx.scope(
+      loops, sums,
+      ctx.binary(BinaryOp::Mul, ctx.access(X, xi), ctx.access(K, ki)));
 }
 
 /// Y = L<n, f, o...> Sum<c, i...> { X[n, c, i...] * K[c, f, o + p - st*i] }:
@@ -78,13 +80,13 @@ static Expr convTransposeExpr(ExprContext &ctx, tg::ConvTransposeOp op,
     loops.push_back({o, {0, ys[2 + d]}});
     sums.push_back({i, {0, xs[2 + d]}});
     xi.push_back(ctx.idx(i));
-    ki.push_back(ctx.add(ctx.add(ctx.idx(o), ctx.mul(ctx.idx(i),
-                                                     -op.getStrides()[d])),
-                         op.getPads()[d]));
+    ki.push_back(
+        ctx.add(ctx.add(ctx.idx(o), ctx.mul(ctx.idx(i), -op.getStrides()[d])),
+                op.getPads()[d]));
   }
-  return ctx.scope(loops, sums,
-                   ctx.binary(BinaryOp::Mul, ctx.access(X, xi),
-                              ctx.access(K, ki)));
+  return ctx.scope(
+      loops, sums,
+      ctx.binary(BinaryOp::Mul, ctx.access(X, xi), ctx.access(K, ki)));
 }
 
 /// Batched matmul without broadcasting: L<b..., i, j> Sum<k> { A * B }.
@@ -111,7 +113,8 @@ static Expr matmulExpr(ExprContext &ctx, Value a, Value b, bool ta, bool tb,
     ai.push_back(ctx.idx(it));
     bi.push_back(ctx.idx(it));
   }
-  int64_t m = ta ? as[batch + 1] : as[batch], kk = ta ? as[batch] : as[batch + 1];
+  int64_t m = ta ? as[batch + 1] : as[batch],
+          kk = ta ? as[batch] : as[batch + 1];
   int64_t n = tb ? bs[batch] : bs[batch + 1];
   Iter i = ctx.iter("i"), j = ctx.iter("j"), k = ctx.iter("k");
   loops.push_back({i, {0, m}});
@@ -130,9 +133,9 @@ static Expr matmulExpr(ExprContext &ctx, Value a, Value b, bool ta, bool tb,
     bi.push_back(ctx.idx(k));
     bi.push_back(ctx.idx(j));
   }
-  return ctx.scope(loops, {{k, {0, kk}}},
-                   ctx.binary(BinaryOp::Mul, ctx.access(A, ai),
-                              ctx.access(B, bi)));
+  return ctx.scope(
+      loops, {{k, {0, kk}}},
+      ctx.binary(BinaryOp::Mul, ctx.access(A, ai), ctx.access(B, bi)));
 }
 
 Expr exprFromGraphOp(ExprContext &ctx, Operation *op, std::string &why) {

@@ -125,8 +125,8 @@ struct ConvertGraphToLinalg
                                        llvm::to_vector(op->getResultTypes())))
         if (auto st = dyn_cast<ShapedType>(t))
           if (st.getElementType().isUnsignedInteger()) {
-            op->emitError() << "unsupported element type "
-                            << st.getElementType();
+            op->emitError()
+                << "unsupported element type " << st.getElementType();
             return WalkResult::interrupt();
           }
       return WalkResult::advance();

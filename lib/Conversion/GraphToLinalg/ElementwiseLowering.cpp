@@ -1,4 +1,5 @@
-//===- ElementwiseLowering.cpp - tg elementwise ops -> linalg.generic ------===//
+//===- ElementwiseLowering.cpp - tg elementwise ops -> linalg.generic
+//------===//
 //
 // Every elementwise op (unary, binary with numpy broadcasting, where, cast)
 // becomes one linalg.generic whose body is built from the op's scalar
@@ -23,8 +24,7 @@ bool isU(Value v) { return v.getType().isUnsignedInteger(); }
 Value cst(OpBuilder &b, Location l, Value like, double v) {
   return scalar(b, l, like.getType(), v);
 }
-Value fcmp(OpBuilder &b, Location l, arith::CmpFPredicate p, Value x,
-           Value y) {
+Value fcmp(OpBuilder &b, Location l, arith::CmpFPredicate p, Value x, Value y) {
   return arith::CmpFOp::create(b, l, p, x, y);
 }
 Value sel(OpBuilder &b, Location l, Value c, Value x, Value y) {
@@ -52,8 +52,7 @@ double attrF(Attribute a) { return cast<FloatAttr>(a).getValueAsDouble(); }
 template <typename OpTy>
 using ScalarFn = Value (*)(OpBuilder &, Location, OpTy, ValueRange);
 
-template <typename OpTy>
-struct ElementwisePattern : OpConversionPattern<OpTy> {
+template <typename OpTy> struct ElementwisePattern : OpConversionPattern<OpTy> {
   ElementwisePattern(MLIRContext *ctx, ScalarFn<OpTy> fn)
       : OpConversionPattern<OpTy>(ctx), fn(fn) {}
   ScalarFn<OpTy> fn;
@@ -63,16 +62,16 @@ struct ElementwisePattern : OpConversionPattern<OpTy> {
                   ConversionPatternRewriter &rewriter) const override {
     auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
     bool ok = true;
-    Value result = elementwise(
-        rewriter, op.getLoc(), resultType, adaptor.getOperands(),
-        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
-          Value v = fn(b, loc, op, args);
-          if (!v) {
-            ok = false;
-            return args[0];
-          }
-          return v;
-        });
+    Value result =
+        elementwise(rewriter, op.getLoc(), resultType, adaptor.getOperands(),
+                    [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+                      Value v = fn(b, loc, op, args);
+                      if (!v) {
+                        ok = false;
+                        return args[0];
+                      }
+                      return v;
+                    });
     if (!ok) {
       // Drop the half-built generic and name the type we cannot handle.
       rewriter.eraseOp(result.getDefiningOp());
@@ -83,14 +82,12 @@ struct ElementwisePattern : OpConversionPattern<OpTy> {
   }
 };
 
-template <typename OpTy>
-void add(RewritePatternSet &p, ScalarFn<OpTy> fn) {
+template <typename OpTy> void add(RewritePatternSet &p, ScalarFn<OpTy> fn) {
   p.add<ElementwisePattern<OpTy>>(p.getContext(), fn);
 }
 
 // Float-only unary math op.
-template <typename OpTy, typename MathOp>
-void addMath(RewritePatternSet &p) {
+template <typename OpTy, typename MathOp> void addMath(RewritePatternSet &p) {
   add<OpTy>(p, [](OpBuilder &b, Location l, OpTy, ValueRange a) -> Value {
     if (!isF(a[0]))
       return {};
@@ -113,10 +110,9 @@ void addArith(RewritePatternSet &p) {
     if (isF(a[0]))                                                             \
       return arith::CmpFOp::create(b, l, arith::CmpFPredicate::FP, a[0],       \
                                    a[1]);                                      \
-    return arith::CmpIOp::create(b, l,                                         \
-                                 isU(a[0]) ? arith::CmpIPredicate::UP          \
-                                           : arith::CmpIPredicate::IP,         \
-                                 a[0], a[1]);                                  \
+    return arith::CmpIOp::create(                                              \
+        b, l, isU(a[0]) ? arith::CmpIPredicate::UP : arith::CmpIPredicate::IP, \
+        a[0], a[1]);                                                           \
   })
 
 /// Identity: forward the operand.
@@ -224,8 +220,8 @@ void tdc::populateElementwiseLoweringPatterns(RewritePatternSet &p) {
       p, [](OpBuilder &b, Location l, tg::SoftsignOp, ValueRange a) -> Value {
         if (!isF(a[0]))
           return {};
-        Value den = addf(b, l, cst(b, l, a[0], 1),
-                         math::AbsFOp::create(b, l, a[0]));
+        Value den =
+            addf(b, l, cst(b, l, a[0], 1), math::AbsFOp::create(b, l, a[0]));
         return divf(b, l, a[0], den);
       });
   add<tg::NotOp>(p, [](OpBuilder &b, Location l, tg::NotOp, ValueRange a) {
@@ -236,56 +232,56 @@ void tdc::populateElementwiseLoweringPatterns(RewritePatternSet &p) {
         if (!isF(a[0]))
           return {};
         Value x = a[0];
-        Value hs = addf(b, l, mulf(b, l, x, cst(b, l, x, 1.0 / 6)),
-                        cst(b, l, x, 0.5));
+        Value hs =
+            addf(b, l, mulf(b, l, x, cst(b, l, x, 1.0 / 6)), cst(b, l, x, 0.5));
         hs = minScalar(b, l, maxScalar(b, l, hs, cst(b, l, x, 0)),
                        cst(b, l, x, 1));
         return mulf(b, l, x, hs);
       });
   add<tg::LeakyReluOp>(
-      p, [](OpBuilder &b, Location l, tg::LeakyReluOp op, ValueRange a)
-             -> Value {
+      p,
+      [](OpBuilder &b, Location l, tg::LeakyReluOp op, ValueRange a) -> Value {
         if (!isF(a[0]))
           return {};
         Value x = a[0];
-        Value neg =
-            fcmp(b, l, arith::CmpFPredicate::OLT, x, cst(b, l, x, 0));
+        Value neg = fcmp(b, l, arith::CmpFPredicate::OLT, x, cst(b, l, x, 0));
         return sel(b, l, neg,
                    mulf(b, l, x, cst(b, l, x, attrF(op.getAlphaAttr()))), x);
       });
-  add<tg::EluOp>(p, [](OpBuilder &b, Location l, tg::EluOp op,
-                       ValueRange a) -> Value {
-    if (!isF(a[0]))
-      return {};
-    Value x = a[0];
-    Value neg = fcmp(b, l, arith::CmpFPredicate::OLT, x, cst(b, l, x, 0));
-    Value em1 = subf(b, l, expf(b, l, x), cst(b, l, x, 1));
-    return sel(b, l, neg,
-               mulf(b, l, em1, cst(b, l, x, attrF(op.getAlphaAttr()))), x);
-  });
-  add<tg::CeluOp>(p, [](OpBuilder &b, Location l, tg::CeluOp op,
-                        ValueRange a) -> Value {
-    if (!isF(a[0]))
-      return {};
-    Value x = a[0], alpha = cst(b, l, x, attrF(op.getAlphaAttr()));
-    Value zero = cst(b, l, x, 0);
-    Value e = subf(b, l, expf(b, l, divf(b, l, x, alpha)), cst(b, l, x, 1));
-    return addf(b, l, maxScalar(b, l, x, zero),
-                minScalar(b, l, zero, mulf(b, l, alpha, e)));
-  });
-  add<tg::SeluOp>(p, [](OpBuilder &b, Location l, tg::SeluOp op,
-                        ValueRange a) -> Value {
-    if (!isF(a[0]))
-      return {};
-    Value x = a[0], alpha = cst(b, l, x, attrF(op.getAlphaAttr())),
-          gamma = cst(b, l, x, attrF(op.getGammaAttr()));
-    Value pos = fcmp(b, l, arith::CmpFPredicate::OGT, x, cst(b, l, x, 0));
-    Value negv = subf(b, l, mulf(b, l, alpha, expf(b, l, x)), alpha);
-    return mulf(b, l, gamma, sel(b, l, pos, x, negv));
-  });
+  add<tg::EluOp>(
+      p, [](OpBuilder &b, Location l, tg::EluOp op, ValueRange a) -> Value {
+        if (!isF(a[0]))
+          return {};
+        Value x = a[0];
+        Value neg = fcmp(b, l, arith::CmpFPredicate::OLT, x, cst(b, l, x, 0));
+        Value em1 = subf(b, l, expf(b, l, x), cst(b, l, x, 1));
+        return sel(b, l, neg,
+                   mulf(b, l, em1, cst(b, l, x, attrF(op.getAlphaAttr()))), x);
+      });
+  add<tg::CeluOp>(
+      p, [](OpBuilder &b, Location l, tg::CeluOp op, ValueRange a) -> Value {
+        if (!isF(a[0]))
+          return {};
+        Value x = a[0], alpha = cst(b, l, x, attrF(op.getAlphaAttr()));
+        Value zero = cst(b, l, x, 0);
+        Value e = subf(b, l, expf(b, l, divf(b, l, x, alpha)), cst(b, l, x, 1));
+        return addf(b, l, maxScalar(b, l, x, zero),
+                    minScalar(b, l, zero, mulf(b, l, alpha, e)));
+      });
+  add<tg::SeluOp>(
+      p, [](OpBuilder &b, Location l, tg::SeluOp op, ValueRange a) -> Value {
+        if (!isF(a[0]))
+          return {};
+        Value x = a[0], alpha = cst(b, l, x, attrF(op.getAlphaAttr())),
+              gamma = cst(b, l, x, attrF(op.getGammaAttr()));
+        Value pos = fcmp(b, l, arith::CmpFPredicate::OGT, x, cst(b, l, x, 0));
+        Value negv = subf(b, l, mulf(b, l, alpha, expf(b, l, x)), alpha);
+        return mulf(b, l, gamma, sel(b, l, pos, x, negv));
+      });
   add<tg::ThresholdedReluOp>(
-      p, [](OpBuilder &b, Location l, tg::ThresholdedReluOp op, ValueRange a)
-             -> Value {
+      p,
+      [](OpBuilder &b, Location l, tg::ThresholdedReluOp op,
+         ValueRange a) -> Value {
         if (!isF(a[0]))
           return {};
         Value x = a[0];
@@ -294,54 +290,56 @@ void tdc::populateElementwiseLoweringPatterns(RewritePatternSet &p) {
         return sel(b, l, gt, x, cst(b, l, x, 0));
       });
   add<tg::HardSigmoidOp>(
-      p, [](OpBuilder &b, Location l, tg::HardSigmoidOp op, ValueRange a)
-             -> Value {
+      p,
+      [](OpBuilder &b, Location l, tg::HardSigmoidOp op,
+         ValueRange a) -> Value {
         if (!isF(a[0]))
           return {};
         Value x = a[0];
-        Value v = addf(b, l, mulf(b, l, x, cst(b, l, x, attrF(op.getAlphaAttr()))),
-                       cst(b, l, x, attrF(op.getBetaAttr())));
+        Value v =
+            addf(b, l, mulf(b, l, x, cst(b, l, x, attrF(op.getAlphaAttr()))),
+                 cst(b, l, x, attrF(op.getBetaAttr())));
         return minScalar(b, l, maxScalar(b, l, v, cst(b, l, x, 0)),
                          cst(b, l, x, 1));
       });
-  add<tg::ShrinkOp>(p, [](OpBuilder &b, Location l, tg::ShrinkOp op,
-                          ValueRange a) -> Value {
-    Value x = a[0];
-    bool f = isF(x);
-    double lambd = attrF(op.getLambdAttr()), bias = attrF(op.getBiasAttr());
-    Value lo = isU(x) ? Value() : cst(b, l, x, -lambd),
-          hi = cst(b, l, x, lambd), bs = cst(b, l, x, bias),
-          zero = cst(b, l, x, 0);
-    Value below, above, plus, minus;
-    if (f) {
-      below = fcmp(b, l, arith::CmpFPredicate::OLT, x, lo);
-      above = fcmp(b, l, arith::CmpFPredicate::OGT, x, hi);
-      plus = addf(b, l, x, bs);
-      minus = subf(b, l, x, bs);
-    } else if (isU(x)) {
-      if (lambd < 0)
-        return {};
-      below = scalar(b, l, b.getI1Type(), 0); // x < -lambd <= 0 never holds
-      above = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ugt, x, hi);
-      plus = arith::AddIOp::create(b, l, x, bs);
-      minus = arith::SubIOp::create(b, l, x, bs);
-    } else {
-      below = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, x, lo);
-      above = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sgt, x, hi);
-      plus = arith::AddIOp::create(b, l, x, bs);
-      minus = arith::SubIOp::create(b, l, x, bs);
-    }
-    return sel(b, l, below, plus, sel(b, l, above, minus, zero));
-  });
-  add<tg::ClipOp>(p, [](OpBuilder &b, Location l, tg::ClipOp op,
-                        ValueRange a) -> Value {
-    Value x = a[0];
-    if (auto mn = op.getMinAttr())
-      x = maxScalar(b, l, x, cst(b, l, x, mn.getValueAsDouble()));
-    if (auto mx = op.getMaxAttr())
-      x = minScalar(b, l, x, cst(b, l, x, mx.getValueAsDouble()));
-    return x;
-  });
+  add<tg::ShrinkOp>(
+      p, [](OpBuilder &b, Location l, tg::ShrinkOp op, ValueRange a) -> Value {
+        Value x = a[0];
+        bool f = isF(x);
+        double lambd = attrF(op.getLambdAttr()), bias = attrF(op.getBiasAttr());
+        Value lo = isU(x) ? Value() : cst(b, l, x, -lambd),
+              hi = cst(b, l, x, lambd), bs = cst(b, l, x, bias),
+              zero = cst(b, l, x, 0);
+        Value below, above, plus, minus;
+        if (f) {
+          below = fcmp(b, l, arith::CmpFPredicate::OLT, x, lo);
+          above = fcmp(b, l, arith::CmpFPredicate::OGT, x, hi);
+          plus = addf(b, l, x, bs);
+          minus = subf(b, l, x, bs);
+        } else if (isU(x)) {
+          if (lambd < 0)
+            return {};
+          below = scalar(b, l, b.getI1Type(), 0); // x < -lambd <= 0 never holds
+          above = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ugt, x, hi);
+          plus = arith::AddIOp::create(b, l, x, bs);
+          minus = arith::SubIOp::create(b, l, x, bs);
+        } else {
+          below = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, x, lo);
+          above = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sgt, x, hi);
+          plus = arith::AddIOp::create(b, l, x, bs);
+          minus = arith::SubIOp::create(b, l, x, bs);
+        }
+        return sel(b, l, below, plus, sel(b, l, above, minus, zero));
+      });
+  add<tg::ClipOp>(
+      p, [](OpBuilder &b, Location l, tg::ClipOp op, ValueRange a) -> Value {
+        Value x = a[0];
+        if (auto mn = op.getMinAttr())
+          x = maxScalar(b, l, x, cst(b, l, x, mn.getValueAsDouble()));
+        if (auto mx = op.getMaxAttr())
+          x = minScalar(b, l, x, cst(b, l, x, mx.getValueAsDouble()));
+        return x;
+      });
 
   addArith<tg::AddOp, arith::AddFOp, arith::AddIOp>(p);
   addArith<tg::SubOp, arith::SubFOp, arith::SubIOp>(p);
@@ -362,49 +360,53 @@ void tdc::populateElementwiseLoweringPatterns(RewritePatternSet &p) {
   add<tg::MinOp>(p, [](OpBuilder &b, Location l, tg::MinOp, ValueRange a) {
     return minScalar(b, l, a[0], a[1]);
   });
-  add<tg::PowOp>(p, [](OpBuilder &b, Location l, tg::PowOp,
-                       ValueRange a) -> Value {
-    Value x = a[0], y = a[1];
-    if (isF(x)) {
-      if (!isF(y))
-        y = convertScalar(b, l, y, x.getType());
-      return math::PowFOp::create(b, l, x, y);
-    }
-    if (isF(y)) // integer base, float exponent: compute in float.
-      return convertScalar(
-          b, l, math::PowFOp::create(b, l, convertScalar(b, l, x, y.getType()),
-                                     y),
-          x.getType());
-    return math::IPowIOp::create(b, l, x, convertScalar(b, l, y, x.getType()));
-  });
-  add<tg::PreluOp>(p, [](OpBuilder &b, Location l, tg::PreluOp,
-                         ValueRange a) -> Value {
-    Value x = a[0];
-    if (!isF(x))
-      return {};
-    Value neg = fcmp(b, l, arith::CmpFPredicate::OLT, x, cst(b, l, x, 0));
-    return sel(b, l, neg, mulf(b, l, x, a[1]), x);
-  });
-  add<tg::ModOp>(p, [](OpBuilder &b, Location l, tg::ModOp op,
-                       ValueRange a) -> Value {
-    Value x = a[0], y = a[1];
-    if (isF(x))
-      return arith::RemFOp::create(b, l, x, y); // fmod
-    if (isU(x)) // both definitions agree without signs
-      return arith::RemUIOp::create(b, l, x, y);
-    Value r = arith::RemSIOp::create(b, l, x, y);
-    if (op.getFmod())
-      return r;
-    // Python-style: the result takes the divisor's sign.
-    Value zero = cst(b, l, x, 0);
-    Value rNonZero =
-        arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne, r, zero);
-    Value rNeg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, r, zero);
-    Value yNeg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, y, zero);
-    Value differ = arith::XOrIOp::create(b, l, rNeg, yNeg);
-    Value fix = arith::AndIOp::create(b, l, rNonZero, differ);
-    return sel(b, l, fix, arith::AddIOp::create(b, l, r, y), r);
-  });
+  add<tg::PowOp>(
+      p, [](OpBuilder &b, Location l, tg::PowOp, ValueRange a) -> Value {
+        Value x = a[0], y = a[1];
+        if (isF(x)) {
+          if (!isF(y))
+            y = convertScalar(b, l, y, x.getType());
+          return math::PowFOp::create(b, l, x, y);
+        }
+        if (isF(y)) // integer base, float exponent: compute in float.
+          return convertScalar(
+              b, l,
+              math::PowFOp::create(b, l, convertScalar(b, l, x, y.getType()),
+                                   y),
+              x.getType());
+        return math::IPowIOp::create(b, l, x,
+                                     convertScalar(b, l, y, x.getType()));
+      });
+  add<tg::PreluOp>(
+      p, [](OpBuilder &b, Location l, tg::PreluOp, ValueRange a) -> Value {
+        Value x = a[0];
+        if (!isF(x))
+          return {};
+        Value neg = fcmp(b, l, arith::CmpFPredicate::OLT, x, cst(b, l, x, 0));
+        return sel(b, l, neg, mulf(b, l, x, a[1]), x);
+      });
+  add<tg::ModOp>(
+      p, [](OpBuilder &b, Location l, tg::ModOp op, ValueRange a) -> Value {
+        Value x = a[0], y = a[1];
+        if (isF(x))
+          return arith::RemFOp::create(b, l, x, y); // fmod
+        if (isU(x)) // both definitions agree without signs
+          return arith::RemUIOp::create(b, l, x, y);
+        Value r = arith::RemSIOp::create(b, l, x, y);
+        if (op.getFmod())
+          return r;
+        // Python-style: the result takes the divisor's sign.
+        Value zero = cst(b, l, x, 0);
+        Value rNonZero =
+            arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne, r, zero);
+        Value rNeg =
+            arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, r, zero);
+        Value yNeg =
+            arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, y, zero);
+        Value differ = arith::XOrIOp::create(b, l, rNeg, yNeg);
+        Value fix = arith::AndIOp::create(b, l, rNonZero, differ);
+        return sel(b, l, fix, arith::AddIOp::create(b, l, r, y), r);
+      });
 
   TDC_CMP(EqualOp, OEQ, eq, eq);
   TDC_CMP(LessOp, OLT, slt, ult);
@@ -415,8 +417,8 @@ void tdc::populateElementwiseLoweringPatterns(RewritePatternSet &p) {
   // ONNX BitShift is defined for unsigned types only; shifting by the bit
   // width or more gives 0 (numpy), where LLVM shifts would be poison.
   add<tg::BitshiftLeftOp>(
-      p, [](OpBuilder &b, Location l, tg::BitshiftLeftOp, ValueRange a)
-             -> Value {
+      p,
+      [](OpBuilder &b, Location l, tg::BitshiftLeftOp, ValueRange a) -> Value {
         if (!isU(a[0]) || a[0].getType() != a[1].getType())
           return {};
         Value big = arith::CmpIOp::create(
@@ -426,8 +428,8 @@ void tdc::populateElementwiseLoweringPatterns(RewritePatternSet &p) {
                    arith::ShLIOp::create(b, l, a[0], a[1]));
       });
   add<tg::BitshiftRightOp>(
-      p, [](OpBuilder &b, Location l, tg::BitshiftRightOp, ValueRange a)
-             -> Value {
+      p,
+      [](OpBuilder &b, Location l, tg::BitshiftRightOp, ValueRange a) -> Value {
         if (!isU(a[0]) || a[0].getType() != a[1].getType())
           return {};
         Value big = arith::CmpIOp::create(
@@ -437,12 +439,10 @@ void tdc::populateElementwiseLoweringPatterns(RewritePatternSet &p) {
                    arith::ShRUIOp::create(b, l, a[0], a[1]));
       });
 
-  add<tg::WhereOp>(p, [](OpBuilder &b, Location l, tg::WhereOp,
-                         ValueRange a) {
+  add<tg::WhereOp>(p, [](OpBuilder &b, Location l, tg::WhereOp, ValueRange a) {
     return sel(b, l, a[0], a[1], a[2]);
   });
-  add<tg::CastOp>(p, [](OpBuilder &b, Location l, tg::CastOp op,
-                        ValueRange a) {
+  add<tg::CastOp>(p, [](OpBuilder &b, Location l, tg::CastOp op, ValueRange a) {
     return convertScalar(b, l, a[0], op.getTo());
   });
 }

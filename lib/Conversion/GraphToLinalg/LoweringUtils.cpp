@@ -1,4 +1,5 @@
-//===- LoweringUtils.cpp - helpers shared by tg -> linalg patterns ---------===//
+//===- LoweringUtils.cpp - helpers shared by tg -> linalg patterns
+//---------===//
 #include "LoweringUtils.h"
 
 #include "mlir/IR/AffineMap.h"
@@ -37,9 +38,9 @@ Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineMap> maps;
   for (Value in : inputs)
-    maps.push_back(broadcastMap(
-        ctx, cast<RankedTensorType>(in.getType()).getShape(),
-        resultType.getShape()));
+    maps.push_back(broadcastMap(ctx,
+                                cast<RankedTensorType>(in.getType()).getShape(),
+                                resultType.getShape()));
   maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
   SmallVector<utils::IteratorType> iters(resultType.getRank(),
                                          utils::IteratorType::parallel);
@@ -148,10 +149,10 @@ Value minScalar(OpBuilder &b, Location loc, Value x, Value y) {
   return arith::MinSIOp::create(b, loc, x, y);
 }
 
-Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
-             RankedTensorType resultType, Value init,
-             const std::function<Value(OpBuilder &, Location, Value, Value)>
-                 &combine) {
+Value reduce(
+    OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
+    RankedTensorType resultType, Value init,
+    const std::function<Value(OpBuilder &, Location, Value, Value)> &combine) {
   auto inType = cast<RankedTensorType>(input.getType());
   SmallVector<int64_t> kept;
   for (int64_t i = 0; i < inType.getRank(); ++i)
@@ -162,8 +163,7 @@ Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
   auto red = linalg::ReduceOp::create(
       b, loc, ValueRange{input}, ValueRange{acc}, axes,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        linalg::YieldOp::create(nb, nloc,
-                                combine(nb, nloc, args[0], args[1]));
+        linalg::YieldOp::create(nb, nloc, combine(nb, nloc, args[0], args[1]));
       });
   return reshapeTo(b, loc, red.getResult(0), resultType.getShape());
 }

@@ -1,4 +1,5 @@
-//===- LoweringUtils.h - helpers shared by tg -> linalg patterns -*- C++ -*-===//
+//===- LoweringUtils.h - helpers shared by tg -> linalg patterns -*- C++
+//-*-===//
 #ifndef TDC_LIB_CONVERSION_GRAPHTOLINALG_LOWERINGUTILS_H
 #define TDC_LIB_CONVERSION_GRAPHTOLINALG_LOWERINGUTILS_H
 
@@ -13,8 +14,8 @@
 
 namespace tdc::lowering {
 
-using BodyBuilder = std::function<mlir::Value(
-    mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
+using BodyBuilder = std::function<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                              mlir::ValueRange)>;
 
 /// tensor.empty of a static type.
 mlir::Value emptyTensor(mlir::OpBuilder &b, mlir::Location loc,
@@ -41,8 +42,8 @@ mlir::Value scalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type,
                    double value);
 /// Convert a scalar between element types (ONNX Cast semantics: float to
 /// int truncates toward zero, to bool is != 0).
-mlir::Value convertScalar(mlir::OpBuilder &b, mlir::Location loc,
-                          mlir::Value v, mlir::Type to);
+mlir::Value convertScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                          mlir::Type to);
 
 /// Neutral and combining values of the reductions used by several families.
 mlir::Value lowestValue(mlir::OpBuilder &b, mlir::Location loc, mlir::Type t);
@@ -55,12 +56,12 @@ mlir::Value minScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
 /// Reduce `input` over `axes` (sorted, unique) with `combine`, starting from
 /// `init`; the result keeps rank when keepdims, and is reshaped to
 /// `resultType`.
-mlir::Value reduce(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
-                   llvm::ArrayRef<int64_t> axes,
-                   mlir::RankedTensorType resultType, mlir::Value init,
-                   const std::function<mlir::Value(mlir::OpBuilder &,
-                                                   mlir::Location, mlir::Value,
-                                                   mlir::Value)> &combine);
+mlir::Value
+reduce(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+       llvm::ArrayRef<int64_t> axes, mlir::RankedTensorType resultType,
+       mlir::Value init,
+       const std::function<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                       mlir::Value, mlir::Value)> &combine);
 
 /// Reshape between static shapes with tensor.reshape-free ops
 /// (tensor.collapse_shape + tensor.expand_shape via a 1-D form).

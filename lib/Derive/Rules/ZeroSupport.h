@@ -1,8 +1,9 @@
 //===- ZeroSupport.h - range reasoning shared by rules ----------*- C++ -*-===//
 //
-// Helpers shared by the rules: bounds of subscripts over an iteration box, and the "support" of a
-// scalar body in one iterator -- an interval outside which the body is zero
-// because a factor reads a tensor out of range (reads out of range are zero).
+// Helpers shared by the rules: bounds of subscripts over an iteration box, and
+// the "support" of a scalar body in one iterator -- an interval outside which
+// the body is zero because a factor reads a tensor out of range (reads out of
+// range are zero).
 //
 // The support reasoning treats 0 * y as 0. That fails only when y is inf or
 // NaN, so bodies with operators that make those from finite values (/, log,

@@ -50,12 +50,10 @@ createTargetMachine(const CodegenOptions &options, std::string &error) {
   return tm;
 }
 
-std::unique_ptr<Module> translateToLLVMIR(mlir::ModuleOp module,
-                                          LLVMContext &llvmCtx,
-                                          const ModelSignature &sig,
-                                          const CodegenOptions &options,
-                                          TargetMachine &tm,
-                                          std::string &error) {
+std::unique_ptr<Module>
+translateToLLVMIR(mlir::ModuleOp module, LLVMContext &llvmCtx,
+                  const ModelSignature &sig, const CodegenOptions &options,
+                  TargetMachine &tm, std::string &error) {
   std::unique_ptr<Module> m = mlir::translateModuleToLLVMIR(module, llvmCtx);
   if (!m) {
     error = "translation to LLVM IR failed";
@@ -84,8 +82,8 @@ std::unique_ptr<Module> translateToLLVMIR(mlir::ModuleOp module,
 
   // int <prefix>_run(const void *const *inputs, void *const *outputs)
   auto *runTy = FunctionType::get(i32, {ptr, ptr}, false);
-  auto *run = Function::Create(runTy, GlobalValue::ExternalLinkage, p + "_run",
-                               *m);
+  auto *run =
+      Function::Create(runTy, GlobalValue::ExternalLinkage, p + "_run", *m);
   b.SetInsertPoint(BasicBlock::Create(llvmCtx, "entry", run));
   SmallVector<Value *> args;
   for (size_t i = 0; i < nIn + nOut; ++i) {
@@ -108,9 +106,9 @@ std::unique_ptr<Module> translateToLLVMIR(mlir::ModuleOp module,
   constant(p + "_num_inputs", (int)nIn);
   constant(p + "_num_outputs", (int)nOut);
 
-  auto *sigFn = Function::Create(FunctionType::get(ptr, {}, false),
-                                 GlobalValue::ExternalLinkage,
-                                 p + "_signature", *m);
+  auto *sigFn =
+      Function::Create(FunctionType::get(ptr, {}, false),
+                       GlobalValue::ExternalLinkage, p + "_signature", *m);
   b.SetInsertPoint(BasicBlock::Create(llvmCtx, "entry", sigFn));
   b.CreateRet(b.CreateGlobalString(sig.toJson(), p + "_signature_json"));
 

@@ -7,33 +7,44 @@ namespace tdc {
 
 static const char *cType(DType t) {
   switch (t) {
-  case DType::F32: return "float";
-  case DType::F64: return "double";
-  case DType::F16: return "uint16_t (IEEE half)";
-  case DType::I8: return "int8_t";
-  case DType::I16: return "int16_t";
-  case DType::I32: return "int32_t";
-  case DType::I64: return "int64_t";
-  case DType::U8: return "uint8_t";
-  case DType::U16: return "uint16_t";
-  case DType::U32: return "uint32_t";
-  case DType::U64: return "uint64_t";
-  case DType::Bool: return "bool (1 byte)";
+  case DType::F32:
+    return "float";
+  case DType::F64:
+    return "double";
+  case DType::F16:
+    return "uint16_t (IEEE half)";
+  case DType::I8:
+    return "int8_t";
+  case DType::I16:
+    return "int16_t";
+  case DType::I32:
+    return "int32_t";
+  case DType::I64:
+    return "int64_t";
+  case DType::U8:
+    return "uint8_t";
+  case DType::U16:
+    return "uint16_t";
+  case DType::U32:
+    return "uint32_t";
+  case DType::U64:
+    return "uint64_t";
+  case DType::Bool:
+    return "bool (1 byte)";
   }
   return "?";
 }
 
 static void describe(std::ostringstream &os, const char *kind, size_t i,
                      const TensorSignature &t) {
-  os << " *   " << kind << "[" << i << "] \"" << t.name << "\": " << cType(t.dtype)
-     << " [";
+  os << " *   " << kind << "[" << i << "] \"" << t.name
+     << "\": " << cType(t.dtype) << " [";
   for (size_t d = 0; d < t.shape.size(); ++d)
     os << (d ? ", " : "") << t.shape[d];
   os << "]\n";
 }
 
-std::string generateHeader(const ModelSignature &sig,
-                           const std::string &p) {
+std::string generateHeader(const ModelSignature &sig, const std::string &p) {
   std::string guard = p;
   for (char &c : guard)
     c = (char)toupper((unsigned char)c);
@@ -43,13 +54,16 @@ std::string generateHeader(const ModelSignature &sig,
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
      << "/* Run the model once.\n"
      << " * inputs[i] points to input i and outputs[i] to a caller-allocated\n"
-     << " * buffer for output i, each dense, row-major, of these types/shapes:\n";
+     << " * buffer for output i, each dense, row-major, of these "
+        "types/shapes:\n";
   for (size_t i = 0; i < sig.inputs.size(); ++i)
     describe(os, "inputs", i, sig.inputs[i]);
   for (size_t i = 0; i < sig.outputs.size(); ++i)
     describe(os, "outputs", i, sig.outputs[i]);
-  os << " * Returns 0 on success. Safe to call from several threads at once. */\n"
-     << "int " << p << "_run(const void *const *inputs, void *const *outputs);\n\n"
+  os << " * Returns 0 on success. Safe to call from several threads at once. "
+        "*/\n"
+     << "int " << p
+     << "_run(const void *const *inputs, void *const *outputs);\n\n"
      << "/* Names, dtypes and shapes of inputs and outputs as JSON:\n"
      << " * {\"inputs\":[{\"name\":..,\"dtype\":\"f32\",\"shape\":[..]}],"
         "\"outputs\":[..]} */\n"

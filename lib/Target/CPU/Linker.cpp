@@ -28,13 +28,13 @@ bool linkSharedLibrary(const std::string &objectPath,
     return false;
   }
   std::string tmp = libraryPath + ".tmp";
-  SmallVector<StringRef> args = {driver,   "-shared", "-o", tmp, objectPath,
-                                 "-Wl,--no-undefined", "-lm"};
+  SmallVector<StringRef> args = {
+      driver, "-shared", "-o", tmp, objectPath, "-Wl,--no-undefined", "-lm"};
   std::string msg;
   int rc = sys::ExecuteAndWait(driver, args, std::nullopt, {}, 0, 0, &msg);
   if (rc != 0) {
-    error = "linking " + libraryPath + " failed" +
-            (msg.empty() ? "" : ": " + msg);
+    error =
+        "linking " + libraryPath + " failed" + (msg.empty() ? "" : ": " + msg);
     sys::fs::remove(tmp);
     return false;
   }

@@ -1,8 +1,8 @@
 //===- Pipeline.cpp - stages from tg to the LLVM dialect ------------------===//
 #include "tdc/Target/CPU/Pipeline.h"
 #include "tdc/Conversion/Passes.h"
-#include "tdc/Transforms/Passes.h"
 #include "tdc/Dialect/Graph/IR/GraphDialect.h"
+#include "tdc/Transforms/Passes.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/InitAllDialects.h"
@@ -53,15 +53,14 @@ void buildSchedulingPipeline(OpPassManager &pm, unsigned optLevel) {
 }
 
 void buildBufferizationPipeline(OpPassManager &pm, unsigned) {
-  addPipeline(pm,
-              "one-shot-bufferize{bufferize-function-boundaries "
-              "function-boundary-type-conversion=identity-layout-map},"
-              "canonicalize,"
-              "buffer-results-to-out-params{hoist-static-allocs "
-              "modify-public-functions},"
-              "func.func(ownership-based-buffer-deallocation),"
-              "canonicalize,buffer-deallocation-simplification,"
-              "bufferization-lower-deallocations,cse,canonicalize");
+  addPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries "
+                  "function-boundary-type-conversion=identity-layout-map},"
+                  "canonicalize,"
+                  "buffer-results-to-out-params{hoist-static-allocs "
+                  "modify-public-functions},"
+                  "func.func(ownership-based-buffer-deallocation),"
+                  "canonicalize,buffer-deallocation-simplification,"
+                  "bufferization-lower-deallocations,cse,canonicalize");
 }
 
 void buildLoweringToLLVMPipeline(OpPassManager &pm, unsigned) {
@@ -87,9 +86,9 @@ static std::string describeLocation(Location loc) {
       StringRef text = name.getName().strref();
       size_t paren = text.rfind(" (");
       if (paren != StringRef::npos && text.ends_with(")"))
-        found = ("node '" + text.take_front(paren) + "'" +
-                 text.drop_front(paren))
-                    .str();
+        found =
+            ("node '" + text.take_front(paren) + "'" + text.drop_front(paren))
+                .str();
       else
         found = ("node '" + text + "'").str();
       return WalkResult::interrupt();

@@ -1,4 +1,5 @@
-//===- RandomExpr.cpp - random expressions for rule tests ------------------===//
+//===- RandomExpr.cpp - random expressions for rule tests
+//------------------===//
 #include "RandomExpr.h"
 
 #include <string>
@@ -123,10 +124,10 @@ Expr randomMatmul(ExprContext &ctx, std::mt19937_64 &rng) {
        tb = uniform(rng, 0, 1);
   Iter b = ctx.iter("b"), i = ctx.iter("i"), j = ctx.iter("j"),
        k = ctx.iter("k");
-  std::vector<int64_t> as = ta ? std::vector<int64_t>{K, M}
-                               : std::vector<int64_t>{M, K};
-  std::vector<int64_t> bs = tb ? std::vector<int64_t>{N, K}
-                               : std::vector<int64_t>{K, N};
+  std::vector<int64_t> as =
+      ta ? std::vector<int64_t>{K, M} : std::vector<int64_t>{M, K};
+  std::vector<int64_t> bs =
+      tb ? std::vector<int64_t>{N, K} : std::vector<int64_t>{K, N};
   std::vector<Index> ai = ta ? std::vector<Index>{ctx.idx(k), ctx.idx(i)}
                              : std::vector<Index>{ctx.idx(i), ctx.idx(k)};
   std::vector<Index> bi = tb ? std::vector<Index>{ctx.idx(j), ctx.idx(k)}

@@ -1,4 +1,5 @@
-//===- RandomExpr.h - random expressions for rule tests ----------*- C++ -*-===//
+//===- RandomExpr.h - random expressions for rule tests ----------*- C++
+//-*-===//
 //
 // Small random programs that exercise what rules must preserve: affine
 // subscripts of several iterators (so reads go out of range and hit the

@@ -1,9 +1,9 @@
 // The search rediscovers EinNet's derivations from the plain operators, with
 // no preset rule lists: each found program is checked with the interpreter.
+#include "tdc/Derive/Search.h"
 #include "tdc/Derive/Fingerprint.h"
 #include "tdc/Derive/Interpreter.h"
 #include "tdc/Derive/Printer.h"
-#include "tdc/Derive/Search.h"
 
 #include <gtest/gtest.h>
 
@@ -31,8 +31,8 @@ Expr conv(ExprContext &ctx, int64_t N, int64_t C, int64_t H, int64_t W,
 
 /// ConvTranspose as the importer writes it: the kernel tap joins input and
 /// output positions, Y[o] = Sum_{c,i} X[c,i] * K[c,f,o+pad-stride*i].
-Expr convTranspose(ExprContext &ctx, int64_t N, int64_t C, int64_t H,
-                   int64_t F, int64_t R, int64_t stride, int64_t pad) {
+Expr convTranspose(ExprContext &ctx, int64_t N, int64_t C, int64_t H, int64_t F,
+                   int64_t R, int64_t stride, int64_t pad) {
   Iter n = ctx.iter("n"), f = ctx.iter("f"), h = ctx.iter("h"),
        w = ctx.iter("w"), c = ctx.iter("c"), p = ctx.iter("p"),
        q = ctx.iter("q");
@@ -42,11 +42,11 @@ Expr convTranspose(ExprContext &ctx, int64_t N, int64_t C, int64_t H,
   Expr body = ctx.binary(
       BinaryOp::Mul,
       ctx.access(X, {ctx.idx(n), ctx.idx(c), ctx.idx(p), ctx.idx(q)}),
-      ctx.access(K, {ctx.idx(c), ctx.idx(f),
-                     ctx.add(ctx.add(ctx.idx(h), ctx.mul(ctx.idx(p), -stride)),
-                             pad),
-                     ctx.add(ctx.add(ctx.idx(w), ctx.mul(ctx.idx(q), -stride)),
-                             pad)}));
+      ctx.access(
+          K,
+          {ctx.idx(c), ctx.idx(f),
+           ctx.add(ctx.add(ctx.idx(h), ctx.mul(ctx.idx(p), -stride)), pad),
+           ctx.add(ctx.add(ctx.idx(w), ctx.mul(ctx.idx(q), -stride)), pad)}));
   return ctx.scope({{n, {0, N}}, {f, {0, F}}, {h, {0, OH}}, {w, {0, OH}}},
                    {{c, {0, C}}, {p, {0, H}}, {q, {0, H}}}, body);
 }

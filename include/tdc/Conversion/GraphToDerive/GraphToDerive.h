@@ -1,4 +1,5 @@
-//===- GraphToDerive.h - tg compute ops as derivation expressions -*- C++ -*-===//
+//===- GraphToDerive.h - tg compute ops as derivation expressions -*- C++
+//-*-===//
 #ifndef TDC_CONVERSION_GRAPHTODERIVE_GRAPHTODERIVE_H
 #define TDC_CONVERSION_GRAPHTODERIVE_GRAPHTODERIVE_H
 

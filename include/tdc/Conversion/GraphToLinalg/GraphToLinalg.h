@@ -1,4 +1,5 @@
-//===- GraphToLinalg.h - tg -> linalg lowering -------------------*- C++ -*-===//
+//===- GraphToLinalg.h - tg -> linalg lowering -------------------*- C++
+//-*-===//
 #ifndef TDC_CONVERSION_GRAPHTOLINALG_GRAPHTOLINALG_H
 #define TDC_CONVERSION_GRAPHTOLINALG_GRAPHTOLINALG_H
 

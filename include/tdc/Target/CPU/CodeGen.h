@@ -1,4 +1,5 @@
-//===- CodeGen.h - LLVM dialect -> object code for the CPU -------*- C++ -*-===//
+//===- CodeGen.h - LLVM dialect -> object code for the CPU -------*- C++
+//-*-===//
 #ifndef TDC_TARGET_CPU_CODEGEN_H
 #define TDC_TARGET_CPU_CODEGEN_H
 
@@ -33,11 +34,12 @@ createTargetMachine(const CodegenOptions &options, std::string &error);
 ///   int <prefix>_run(const void *const *inputs, void *const *outputs);
 ///   const char *<prefix>_signature(void);   (JSON)
 ///   int <prefix>_num_inputs(void), <prefix>_num_outputs(void);
-std::unique_ptr<llvm::Module>
-translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &llvmCtx,
-                  const ModelSignature &signature,
-                  const CodegenOptions &options, llvm::TargetMachine &tm,
-                  std::string &error);
+std::unique_ptr<llvm::Module> translateToLLVMIR(mlir::ModuleOp module,
+                                                llvm::LLVMContext &llvmCtx,
+                                                const ModelSignature &signature,
+                                                const CodegenOptions &options,
+                                                llvm::TargetMachine &tm,
+                                                std::string &error);
 
 /// Run LLVM's default optimization pipeline at options.optLevel.
 void optimizeModule(llvm::Module &module, const CodegenOptions &options,

@@ -1,4 +1,5 @@
-//===- Pipeline.h - stages from tg to the LLVM dialect -----------*- C++ -*-===//
+//===- Pipeline.h - stages from tg to the LLVM dialect -----------*- C++
+//-*-===//
 //
 // The compile pipeline is split in stages so that derivation and loop
 // scheduling can slot in between them and `--emit` can stop after any one.
@@ -29,10 +30,9 @@ void buildLoweringToLLVMPipeline(mlir::OpPassManager &pm, unsigned optLevel);
 void registerCompilerDialects(mlir::DialectRegistry &registry);
 
 /// Run `build(pm)` on `module`; on failure `error` holds the diagnostics.
-mlir::LogicalResult
-runStage(mlir::ModuleOp module,
-         void (*build)(mlir::OpPassManager &, unsigned), unsigned optLevel,
-         std::string &error);
+mlir::LogicalResult runStage(mlir::ModuleOp module,
+                             void (*build)(mlir::OpPassManager &, unsigned),
+                             unsigned optLevel, std::string &error);
 
 } // namespace tdc
 

@@ -1,4 +1,5 @@
-//===- GraphDialect.cpp - tg dialect registration --------------------------===//
+//===- GraphDialect.cpp - tg dialect registration
+//--------------------------===//
 #include "tdc/Dialect/Graph/IR/GraphDialect.h"
 #include "tdc/Dialect/Graph/IR/GraphOps.h"
 

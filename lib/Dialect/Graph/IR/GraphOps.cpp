@@ -1,4 +1,5 @@
-//===- GraphOps.cpp - tg operations ----------------------------------------===//
+//===- GraphOps.cpp - tg operations
+//----------------------------------------===//
 #include "tdc/Dialect/Graph/IR/GraphOps.h"
 
 using namespace mlir;

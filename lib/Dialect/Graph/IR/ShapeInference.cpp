@@ -1,4 +1,5 @@
-//===- ShapeInference.cpp - result types of tg ops -------------------------===//
+//===- ShapeInference.cpp - result types of tg ops
+//-------------------------===//
 //
 // tg ops infer their own result types so that models newer than the system
 // ONNX library still import, and so that the importer never trusts (possibly
@@ -6,9 +7,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mlir/IR/Diagnostics.h"
 #include "tdc/Dialect/Graph/IR/GraphOps.h"
 #include "tdc/Dialect/Graph/IR/ShapeUtils.h"
-#include "mlir/IR/Diagnostics.h"
 
 using namespace mlir;
 using namespace tdc::tg;
@@ -92,10 +93,9 @@ static LogicalResult inferBroadcast(std::optional<Location> loc,
 }
 
 #define TG_BROADCAST(OP, ELEM)                                                 \
-  LogicalResult OP::inferReturnTypes(MLIRContext *ctx,                         \
-                                     std::optional<Location> loc,              \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &types) {           \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *ctx, std::optional<Location> loc, Adaptor adaptor,          \
+      SmallVectorImpl<Type> &types) {                                          \
     (void)ctx;                                                                 \
     ValueRange ops = adaptor.getOperands();                                    \
     return inferBroadcast(loc, ops, ELEM, types);                              \
@@ -147,8 +147,8 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *,
   if (bVec)
     b.push_back(1);
   if (a.back() != b[b.size() - 2])
-    return emitOptionalError(loc, "matmul contraction dims differ: ",
-                             a.back(), " vs ", b[b.size() - 2]);
+    return emitOptionalError(loc, "matmul contraction dims differ: ", a.back(),
+                             " vs ", b[b.size() - 2]);
   auto batch = tdc::tg::broadcastShapes(ArrayRef(a).drop_back(2),
                                         ArrayRef(b).drop_back(2));
   if (!batch)
@@ -174,8 +174,8 @@ LogicalResult GemmOp::inferReturnTypes(MLIRContext *,
   int64_t kb = adaptor.getTransB() ? b[1] : b[0];
   int64_t n = adaptor.getTransB() ? b[0] : b[1];
   if (ka != kb)
-    return emitOptionalError(loc, "gemm contraction dims differ: ", ka,
-                             " vs ", kb);
+    return emitOptionalError(loc, "gemm contraction dims differ: ", ka, " vs ",
+                             kb);
   // C is broadcast unidirectionally to [M, N].
   if (Value c = adaptor.getC()) {
     auto bc = tdc::tg::broadcastShapes(shapeOf(c), {m, n});
@@ -202,8 +202,10 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
     return emitOptionalError(loc, "conv attribute sizes do not match rank");
   int64_t g = adaptor.getGroup();
   if (g <= 0 || x[1] != w[1] * g || w[0] % g != 0)
-    return emitOptionalError(loc, "conv channels (", x[1], ") do not match "
-                                  "weight (", w[1], ") times group (", g, ")");
+    return emitOptionalError(loc, "conv channels (", x[1],
+                             ") do not match "
+                             "weight (",
+                             w[1], ") times group (", g, ")");
   SmallVector<int64_t> out{x[0], w[0]};
   for (size_t i = 0; i < sp; ++i)
     out.push_back(tdc::tg::windowOutputSize(x[2 + i], w[2 + i], strides[i],
@@ -223,8 +225,7 @@ LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *,
   size_t sp = x.size() - 2;
   auto s = adaptor.getStrides(), d = adaptor.getDilations(),
        p = adaptor.getPads(), op = adaptor.getOutputPadding();
-  if (s.size() != sp || d.size() != sp || p.size() != 2 * sp ||
-      op.size() != sp)
+  if (s.size() != sp || d.size() != sp || p.size() != 2 * sp || op.size() != sp)
     return emitOptionalError(loc, "conv_transpose attribute sizes do not "
                                   "match rank");
   int64_t g = adaptor.getGroup();
@@ -309,10 +310,9 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
 //===----------------------------------------------------------------------===//
 
 #define TG_POOL(OP)                                                            \
-  LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
-                                     std::optional<Location> loc,              \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &types) {           \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &types) {                                          \
     auto x = shapeOf(adaptor.getInput());                                      \
     auto k = adaptor.getKernelShape(), s = adaptor.getStrides(),               \
          p = adaptor.getPads(), d = adaptor.getDilations();                    \
@@ -331,7 +331,8 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
     types.push_back(tensorOf(out, elemOf(adaptor.getInput())));                \
     if constexpr (std::is_same_v<OP, MaxPoolWithIndicesOp>)                    \
       types.push_back(tensorOf(                                                \
-          out, IntegerType::get(elemOf(adaptor.getInput()).getContext(), 64)));\
+          out,                                                                 \
+          IntegerType::get(elemOf(adaptor.getInput()).getContext(), 64)));     \
     return success();                                                          \
   }
 TG_POOL(MaxPoolOp)
@@ -362,10 +363,9 @@ static LogicalResult inferReduce(std::optional<Location> loc, Value input,
 }
 
 #define TG_REDUCE(OP)                                                          \
-  LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
-                                     std::optional<Location> loc,              \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &types) {           \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &types) {                                          \
     return inferReduce(loc, adaptor.getInput(), adaptor.getAxes(),             \
                        adaptor.getKeepdims(), elemOf(adaptor.getInput()),      \
                        types);                                                 \
@@ -383,10 +383,9 @@ TG_REDUCE(ReduceSumSquareOp)
 #undef TG_REDUCE
 
 #define TG_ARG_REDUCE(OP)                                                      \
-  LogicalResult OP::inferReturnTypes(MLIRContext *ctx,                         \
-                                     std::optional<Location> loc,              \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &types) {           \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *ctx, std::optional<Location> loc, Adaptor adaptor,          \
+      SmallVectorImpl<Type> &types) {                                          \
     int64_t axis = adaptor.getAxis();                                          \
     return inferReduce(loc, adaptor.getInput(), ArrayRef<int64_t>(axis),       \
                        adaptor.getKeepdims(), IntegerType::get(ctx, 64),       \
@@ -549,8 +548,8 @@ LogicalResult ExpandOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &types) {
-  auto b = tdc::tg::broadcastShapes(shapeOf(adaptor.getInput()),
-                                    adaptor.getShape());
+  auto b =
+      tdc::tg::broadcastShapes(shapeOf(adaptor.getInput()), adaptor.getShape());
   if (!b)
     return emitOptionalError(loc, "expand shape is not broadcastable");
   types.push_back(tensorOf(*b, elemOf(adaptor.getInput())));
@@ -648,8 +647,7 @@ LogicalResult EinsumOp::inferReturnTypes(MLIRContext *,
       auto [it, inserted] = dims.insert({c, shape[d]});
       if (!inserted && it->second != shape[d])
         return emitOptionalError(loc, "einsum index '", StringRef(&c, 1),
-                                 "' has sizes ", it->second, " and ",
-                                 shape[d]);
+                                 "' has sizes ", it->second, " and ", shape[d]);
     }
   }
   SmallVector<int64_t> out;
@@ -690,9 +688,10 @@ static bool isScatterReduction(StringRef r) {
   return r == "none" || r == "add" || r == "mul" || r == "max" || r == "min";
 }
 
-LogicalResult ScatterElementsOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &types) {
+LogicalResult
+ScatterElementsOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                    Adaptor adaptor,
+                                    SmallVectorImpl<Type> &types) {
   auto x = shapeOf(adaptor.getInput()), idx = shapeOf(adaptor.getIndices());
   int64_t axis = adaptor.getAxis();
   if (axis < 0 || axis >= (int64_t)x.size() || idx.size() != x.size() ||

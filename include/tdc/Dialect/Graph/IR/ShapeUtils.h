@@ -1,4 +1,5 @@
-//===- ShapeUtils.h - shape arithmetic shared by tg users --------*- C++ -*-===//
+//===- ShapeUtils.h - shape arithmetic shared by tg users --------*- C++
+//-*-===//
 //
 // Shape rules of ONNX operators, used by the ops' type inference, by the
 // importer (auto_pad resolution) and by the lowering.

@@ -27,41 +27,20 @@ namespace tdc::derive {
 
 namespace {
 
-using rules::Bounds;
-using rules::boundsOf;
 using rules::RangeMap;
+using rules::scopeReads;
 
-/// Whether every read of `access` from `reader` lands in its source's domain.
+/// Whether every read of `access` from `reader` lands in its source's domain
+/// (no vacuous readers: an empty range gives no proposal).
 bool covered(Expr reader, Expr access) {
-  RangeMap ranges;
-  for (const auto *list : {&reader->loops, &reader->sums})
-    for (const IterRange &r : *list) {
-      if (r.range.size() <= 0)
-        return false; // keep it simple: no vacuous cases
-      ranges[r.iter] = r.range;
-    }
-  for (size_t d = 0; d < access->subscripts.size(); ++d) {
-    auto b = boundsOf(access->subscripts[d], ranges);
-    Range dom = access->source->domain(d);
-    if (!b || b->lo < dom.lo || b->hi >= dom.hi)
+  RangeMap box;
+  if (!rules::boxOf(reader, box))
+    return false;
+  for (size_t d = 0; d < access->subscripts.size(); ++d)
+    if (!rules::inDomain(access->subscripts[d], access->source->domain(d),
+                         box))
       return false;
-  }
   return true;
-}
-
-/// Reads of nested scopes in a scalar body (not inside those scopes), each
-/// once, in first-occurrence order.
-void scopeReads(Expr e, std::vector<Expr> &out) {
-  if (e->kind == ExprKind::Access) {
-    if (e->source->kind == ExprKind::Scope &&
-        std::find(out.begin(), out.end(), e) == out.end())
-      out.push_back(e);
-    return;
-  }
-  if (e->lhs)
-    scopeReads(e->lhs, out);
-  if (e->rhs)
-    scopeReads(e->rhs, out);
 }
 
 /// Paths (0 = lhs, 1 = rhs) from the body root to occurrences of `access`

@@ -17,21 +17,6 @@ using namespace tdc::derive::testing;
 
 namespace {
 
-Expr randomProgram(ExprContext &ctx, std::mt19937_64 &rng, int k) {
-  RandomExprOptions nested;
-  nested.nestedProb = 0.6;
-  switch (k % 4) {
-  case 0:
-    return randomScope(ctx, rng);
-  case 1:
-    return randomScope(ctx, rng, nested);
-  case 2:
-    return randomConv(ctx, rng);
-  default:
-    return randomMatmul(ctx, rng);
-  }
-}
-
 /// Checks every layout-transform proposal on every scope of `root`; returns
 /// how many were checked, and the rewritten programs in `next`.
 size_t checkAll(ExprContext &ctx, Expr root, uint64_t seed,

@@ -62,28 +62,12 @@ std::string parseError(const std::string &text, const Shapes &shapes) {
 
 TEST(Parser, RoundTripsRandomPrograms) {
   std::mt19937_64 rng(2024);
-  RandomExprOptions nested;
-  nested.nestedProb = 0.6;
   auto split = createSumSplitRule(), merge = createTraversalMergeRule(),
        layout = createLayoutTransformRule();
   size_t programs = 0, rewritten = 0;
   for (int k = 0; k < 1000; ++k) {
     ExprContext ctx;
-    Expr e;
-    switch (k % 4) {
-    case 0:
-      e = randomScope(ctx, rng);
-      break;
-    case 1:
-      e = randomScope(ctx, rng, nested);
-      break;
-    case 2:
-      e = randomConv(ctx, rng);
-      break;
-    default:
-      e = randomMatmul(ctx, rng);
-      break;
-    }
+    Expr e = randomProgram(ctx, rng, k);
     ASSERT_TRUE(roundTrips(e, k)) << print(e);
     ++programs;
     // Rule outputs: nested scopes with fresh iterators, hoisted summations

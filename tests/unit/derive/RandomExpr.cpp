@@ -145,4 +145,19 @@ Expr randomMatmul(ExprContext &ctx, std::mt19937_64 &rng) {
   return ctx.scope(loops, {{k, {0, K}}}, body);
 }
 
+Expr randomProgram(ExprContext &ctx, std::mt19937_64 &rng, int k) {
+  RandomExprOptions nested;
+  nested.nestedProb = 0.6;
+  switch (k % 4) {
+  case 0:
+    return randomScope(ctx, rng);
+  case 1:
+    return randomScope(ctx, rng, nested);
+  case 2:
+    return randomConv(ctx, rng);
+  default:
+    return randomMatmul(ctx, rng);
+  }
+}
+
 } // namespace tdc::derive::testing

@@ -36,6 +36,10 @@ Expr randomConv(ExprContext &ctx, std::mt19937_64 &rng);
 /// operands possibly transposed or batched.
 Expr randomMatmul(ExprContext &ctx, std::mt19937_64 &rng);
 
+/// The k-th program of the usual test mix: a flat random scope, one with
+/// many nested scopes, a conv, a matmul (cycling on k).
+Expr randomProgram(ExprContext &ctx, std::mt19937_64 &rng, int k);
+
 } // namespace tdc::derive::testing
 
 #endif

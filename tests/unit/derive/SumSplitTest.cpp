@@ -13,7 +13,8 @@ using namespace tdc::derive::testing;
 
 namespace {
 
-Expr randomProgram(ExprContext &ctx, std::mt19937_64 &rng, int k) {
+/// Programs without extra nesting: splits of flat scopes are the common case.
+Expr randomFlatProgram(ExprContext &ctx, std::mt19937_64 &rng, int k) {
   switch (k % 3) {
   case 0:
     return randomScope(ctx, rng);
@@ -33,7 +34,7 @@ TEST(SumSplitRule, RandomProgramsStayEquivalent) {
   size_t programs = 0, checked = 0;
   for (int k = 0; k < 1200; ++k) {
     ExprContext ctx;
-    Expr root = randomProgram(ctx, rng, k);
+    Expr root = randomFlatProgram(ctx, rng, k);
     ASSERT_EQ(verify(root), "");
     ++programs;
     for (Expr scope : scopesOf(root)) {

@@ -14,21 +14,6 @@ using namespace tdc::derive::testing;
 
 namespace {
 
-Expr randomProgram(ExprContext &ctx, std::mt19937_64 &rng, int k) {
-  RandomExprOptions nested;
-  nested.nestedProb = 0.6;
-  switch (k % 4) {
-  case 0:
-    return randomScope(ctx, rng);
-  case 1:
-    return randomScope(ctx, rng, nested);
-  case 2:
-    return randomConv(ctx, rng);
-  default:
-    return randomMatmul(ctx, rng);
-  }
-}
-
 /// A scope reading a random program P through shifted subscripts, mostly
 /// inside P's domain (sometimes not, which the rule must refuse), some of them
 /// summed over, under a random scalar operator.

@@ -4,6 +4,7 @@
 #include "tdc/Conversion/GraphToDerive/GraphToDerive.h"
 #include "tdc/Derive/Printer.h"
 #include "tdc/Derive/Search.h"
+#include "tdc/Dialect/Graph/IR/NodeLocation.h"
 #include "tdc/Import/OnnxImporter.h"
 #include "tdc/Support/Signature.h"
 #include "tdc/Target/CPU/Pipeline.h"
@@ -21,22 +22,12 @@ using namespace tdc::derive;
 namespace tdc {
 
 static std::string nodeOf(Operation *op, std::string &opType) {
-  std::string name = "?";
-  op->getLoc()->walk([&](Location l) {
-    if (auto n = dyn_cast<NameLoc>(l)) {
-      std::string text = n.getName().str();
-      size_t paren = text.rfind(" (");
-      if (paren != std::string::npos && text.back() == ')') {
-        name = text.substr(0, paren);
-        opType = text.substr(paren + 2, text.size() - paren - 3);
-      } else {
-        name = text;
-      }
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
-  return name;
+  auto node = tg::nodeInfo(op->getLoc());
+  if (!node)
+    return "?";
+  if (!node->opType.empty())
+    opType = node->opType;
+  return node->name;
 }
 
 static std::string jsonList(const std::vector<std::string> &v) {

@@ -19,18 +19,6 @@ using namespace mlir;
 
 namespace tdc::import {
 
-// Shared with ImportShape.cpp (same ONNX attribute/operand rules).
-namespace shapeparams {
-std::vector<int64_t> toInts(const Tensor &t);
-std::optional<SmallVector<int64_t>> reshapeResult(NodeContext &n,
-                                                  ArrayRef<int64_t> in);
-bool sliceParams(NodeContext &n, ArrayRef<int64_t> in,
-                 SmallVectorImpl<int64_t> &starts,
-                 SmallVectorImpl<int64_t> &sizes,
-                 SmallVectorImpl<int64_t> &steps);
-std::optional<SmallVector<int64_t>> transposePerm(NodeContext &n, int64_t rank);
-} // namespace shapeparams
-
 namespace {
 
 using namespace shapeparams;

@@ -167,6 +167,20 @@ void registerTensorOpsImporters(ImporterTable &table);
 void registerLossImporters(ImporterTable &table);
 void registerIndexingImporters(ImporterTable &table);
 
+/// ONNX rules for shape-like operands, defined in ImportShape.cpp and shared
+/// with ConstantFolding.cpp so that import and host folding agree.
+namespace shapeparams {
+std::vector<int64_t> toInts(const Tensor &t);
+std::optional<llvm::SmallVector<int64_t>>
+reshapeResult(NodeContext &n, llvm::ArrayRef<int64_t> in);
+bool sliceParams(NodeContext &n, llvm::ArrayRef<int64_t> in,
+                 llvm::SmallVectorImpl<int64_t> &starts,
+                 llvm::SmallVectorImpl<int64_t> &sizes,
+                 llvm::SmallVectorImpl<int64_t> &steps);
+std::optional<llvm::SmallVector<int64_t>> transposePerm(NodeContext &n,
+                                                        int64_t rank);
+} // namespace shapeparams
+
 /// Evaluate the node on the host when all its inputs are known constants and
 /// the op is a shape computation. Returns true when the outputs were set.
 bool tryFoldNode(NodeContext &node);

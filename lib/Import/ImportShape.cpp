@@ -5,8 +5,9 @@
 // attributes of tg ops. Ops that only describe shapes or constants (Shape,
 // Size, Constant, ConstantOfShape, Range) produce known constants directly.
 //
-// The helpers in namespace `shapeparams` are also used by ConstantFolding.cpp
-// so that host folding and import follow the same ONNX rules.
+// The helpers in namespace `shapeparams` (declared in ImportContext.h) are
+// also used by ConstantFolding.cpp so that host folding and import follow the
+// same ONNX rules.
 //
 //===----------------------------------------------------------------------===//
 #include "ImportContext.h"

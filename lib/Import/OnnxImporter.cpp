@@ -9,6 +9,7 @@
 
 #include "ImportContext.h"
 #include "tdc/Dialect/Graph/IR/GraphOps.h"
+#include "tdc/Dialect/Graph/IR/NodeLocation.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
@@ -50,9 +51,9 @@ Value GraphState::materialize(const Tensor &t, Location loc) {
 
 NodeContext::NodeContext(GraphState &g, const onnx::NodeProto &node)
     : node(node), g(g),
-      loc(NameLoc::get(StringAttr::get(
-          &g.ctx, (node.name().empty() ? node.output(0) : node.name()) + " (" +
-                      node.op_type() + ")"))) {}
+      loc(tg::nodeLocation(&g.ctx,
+                           node.name().empty() ? node.output(0) : node.name(),
+                           node.op_type())) {}
 
 Value NodeContext::input(size_t i) {
   if (!hasInput(i))

@@ -2,6 +2,7 @@
 #include "tdc/Target/CPU/Pipeline.h"
 #include "tdc/Conversion/Passes.h"
 #include "tdc/Dialect/Graph/IR/GraphDialect.h"
+#include "tdc/Dialect/Graph/IR/NodeLocation.h"
 #include "tdc/Transforms/Passes.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -80,23 +81,9 @@ void buildLoweringToLLVMPipeline(OpPassManager &pm, unsigned) {
 /// "node 'name' (OpType)" for a location the importer made, else the
 /// location as MLIR prints it.
 static std::string describeLocation(Location loc) {
-  std::string found;
-  loc->walk([&](Location l) {
-    if (auto name = dyn_cast<NameLoc>(l)) {
-      StringRef text = name.getName().strref();
-      size_t paren = text.rfind(" (");
-      if (paren != StringRef::npos && text.ends_with(")"))
-        found =
-            ("node '" + text.take_front(paren) + "'" + text.drop_front(paren))
-                .str();
-      else
-        found = ("node '" + text + "'").str();
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
-  if (!found.empty())
-    return found;
+  if (auto node = tg::nodeInfo(loc))
+    return "node '" + node->name + "'" +
+           (node->opType.empty() ? "" : " (" + node->opType + ")");
   std::string s;
   llvm::raw_string_ostream os(s);
   os << loc;

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# tdc vs ONNX Runtime baseline benchmark: one command.
+# tdc vs ONNX Runtime benchmark: one command (see benchmarks/README.md).
 #
-#   benchmarks/run.sh [--workdir DIR] [--no-readme] [bench_models.py options]
+#   benchmarks/run.sh [--quick] [--models a,b] [--threads N] [--no-readme]
+#                     [--workdir DIR] [--rounds R] [--round-seconds S]
 #
-# Gets the venv python (scripts/python-env.sh), generates the test model set
-# plus resnet50 into DIR (default build/benchmarks), builds and runs the FMA
-# peak probe (benchmarks/peak_flops.c), then measures per model: tdc compile
-# time, tdc latency (tdc bench), ONNX Runtime latency with 1 and 2 intra-op
-# threads, interleaved. Prints the table and rewrites the generated section of
-# benchmarks/README.md. Environment: TDC (default build/bin/tdc), CC (cc).
-# Extra options go to bench_models.py (--rounds, --round-seconds, --only ...).
+# Makes the Python virtual environment (scripts/python-env.sh), builds tdc
+# with scripts/setup.sh unless TDC names a binary, then runs
+# benchmarks/bench_models.py: machine probes (FMA peak, memory bandwidth),
+# the GEMMs, the model set next to ONNX Runtime; prints the report and
+# rewrites the generated section of benchmarks/README.md (not with
+# --no-readme). Exits 1 if a model fails or its outputs differ from ONNX
+# Runtime's.
+# Environment: TDC (tdc binary; default: build/bin/tdc, built first),
+# BUILD_DIR (for setup.sh, default build), CC (C compiler of the probes).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 CMD="benchmarks/run.sh${*:+ $*}"
@@ -19,29 +22,28 @@ PASS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --workdir) WORK="$2"; shift 2 ;;
+    --workdir=*) WORK="${1#*=}"; shift ;;
     --no-readme) README=""; shift ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) PASS+=("$1"); shift ;;
   esac
 done
-TDC="${TDC:-$ROOT/build/bin/tdc}"
-[ -x "$TDC" ] || { echo "run.sh: $TDC not found; build tdc first" >&2; exit 1; }
 
-PY="$("$ROOT/scripts/python-env.sh" | tail -n 1)"
-mkdir -p "$WORK"
-echo "run.sh: generating models into $WORK" >&2
-"$PY" "$ROOT/tests/models/make_models.py" "$WORK" >&2
-"$PY" "$ROOT/tests/models/make_models.py" "$WORK" --resnet50 >&2
-
-echo "run.sh: FMA peak probe" >&2
-PEAK="$WORK/peak_flops.txt"
-if "${CC:-cc}" -O3 -march=native "$ROOT/benchmarks/peak_flops.c" \
-    -o "$WORK/peak_flops" && "$WORK/peak_flops" >"$PEAK"; then
-  cat "$PEAK" >&2
-else
-  echo "run.sh: peak probe unavailable (no AVX2/AVX-512 FMA?)" >&2
-  rm -f "$PEAK"
+if [ -z "${TDC:-}" ]; then
+  # Incremental: a no-op when the build is up to date, so that the numbers
+  # are those of the checked-out sources.
+  echo "run.sh: building tdc (scripts/setup.sh)" >&2
+  "$ROOT/scripts/setup.sh" >&2
+  B="${BUILD_DIR:-build}"
+  case "$B" in /*) ;; *) B="$ROOT/$B" ;; esac
+  TDC="$B/bin/tdc"
 fi
+[ -x "$TDC" ] || { echo "run.sh: $TDC not found or not executable" >&2; exit 1; }
 
-"$PY" "$ROOT/benchmarks/bench_models.py" "$WORK" --tdc "$TDC" \
-  --peak "$PEAK" ${README:+--readme "$README"} --command "$CMD" \
-  ${PASS[@]+"${PASS[@]}"}
+env_log="$("$ROOT/scripts/python-env.sh")"
+PY="$(printf '%s\n' "$env_log" | tail -n 1)"
+printf '%s\n' "$env_log" | head -n -1 >&2
+
+mkdir -p "$WORK"
+exec "$PY" "$ROOT/benchmarks/bench_models.py" --tdc "$TDC" --workdir "$WORK" \
+  ${README:+--readme "$README"} --command "$CMD" ${PASS[@]+"${PASS[@]}"}

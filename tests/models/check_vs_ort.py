@@ -94,33 +94,45 @@ def check(tdc, path, workdir):
     names = [o.name for o in sess.get_outputs()]
     expected = sess.run(names, inputs)
 
-    worst = 0.0
-    for n, want in zip(names, expected):
+    got = {}
+    for n in names:
         f = os.path.join(out_dir, f"{n}.npy")
         if not os.path.exists(f):
             return name, f"tdc wrote no output {n}"
-        got = np.load(f)
-        if got.shape != want.shape:
-            return name, f"output {n}: shape {got.shape}, expected {want.shape}"
-        if got.dtype != want.dtype:
-            return name, f"output {n}: dtype {got.dtype}, expected {want.dtype}"
+        got[n] = np.load(f)
+    return name, compare(dict(zip(names, expected)), got)
+
+
+def compare(expected, got):
+    """Compares output arrays by name (np.isclose with RTOL/ATOL; integers
+    and booleans exactly). Returns the largest absolute difference (float)
+    or a message (str) describing the first output that differs."""
+    worst = 0.0
+    for n, want in expected.items():
+        if n not in got:
+            return f"no output {n}"
+        g = got[n]
+        if g.shape != want.shape:
+            return f"output {n}: shape {g.shape}, expected {want.shape}"
+        if g.dtype != want.dtype:
+            return f"output {n}: dtype {g.dtype}, expected {want.dtype}"
         if want.dtype == np.bool_ or np.issubdtype(want.dtype, np.integer):
-            bad = got != want
+            bad = g != want
             diff = bad.astype(np.float64)
         else:
-            diff = np.abs(got.astype(np.float64) - want.astype(np.float64))
-            bad = ~np.isclose(got, want, rtol=RTOL, atol=ATOL)
+            diff = np.abs(g.astype(np.float64) - want.astype(np.float64))
+            bad = ~np.isclose(g, want, rtol=RTOL, atol=ATOL)
         max_diff = float(np.nanmax(diff)) if diff.size else 0.0
         if np.any(np.isnan(diff)):
             max_diff = float("nan")
         if bad.any():
             i = np.unravel_index(np.argmax(np.where(bad, np.nan_to_num(diff, nan=np.inf), -1)),
                                  bad.shape)
-            return name, (f"output {n}: {int(bad.sum())}/{bad.size} elements differ, "
-                          f"max abs diff {max_diff:.3g}, e.g. at {tuple(int(k) for k in i)}: "
-                          f"got {got[i].item()!r}, expected {want[i].item()!r}")
+            return (f"output {n}: {int(bad.sum())}/{bad.size} elements differ, "
+                    f"max abs diff {max_diff:.3g}, e.g. at {tuple(int(k) for k in i)}: "
+                    f"got {g[i].item()!r}, expected {want[i].item()!r}")
         worst = max(worst, max_diff)
-    return name, worst
+    return worst
 
 
 def main():

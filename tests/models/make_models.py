@@ -249,13 +249,12 @@ def gcn_matmul_chain():
     return b.model()
 
 
-def transformer_encoder():
-    seq, hidden, heads = 32, 64, 4
+def encoder_layer(b, x, mask, seq, hidden, heads, ffn):
+    """One post-norm transformer encoder layer (BERT): multi-head
+    self-attention with an additive mask, residual + LayerNormalization, an
+    FFN with the exact (Erf) GELU, residual + LayerNormalization. x is
+    [1, seq, hidden]; mask is [1, 1, seq, seq]. Needs opset >= 17."""
     dh = hidden // heads
-    b = GraphBuilder("transformer_encoder")
-    x = b.input("tokens", [1, seq, hidden])
-    mask = b.input("attention_mask", [1, 1, seq, seq])
-    b.metadata["tdc_test_input.attention_mask"] = "additive_mask"
     split = b.const("heads_shape", np.array([1, seq, heads, dh], np.int64))
     merge = b.const("hidden_shape", np.array([1, seq, hidden], np.int64))
 
@@ -280,12 +279,21 @@ def transformer_encoder():
 
     h = layer_norm(b.op("Add", [x, attn]))
     # FFN with the exact (Erf) GELU: x * 0.5 * (1 + erf(x / sqrt(2))).
-    u = b.matmul_add(h, hidden, 4 * hidden)
+    u = b.matmul_add(h, hidden, ffn)
     e = b.op("Erf", [b.op("Div", [u, b.const("sqrt2", np.array(math.sqrt(2), np.float32))])])
     e = b.op("Add", [e, b.const("one", np.array(1.0, np.float32))])
     g = b.op("Mul", [b.op("Mul", [u, b.const("half", np.array(0.5, np.float32))]), e])
-    ffn = b.matmul_add(g, 4 * hidden, hidden)
-    y = layer_norm(b.op("Add", [h, ffn]))
+    out = b.matmul_add(g, ffn, hidden)
+    return layer_norm(b.op("Add", [h, out]))
+
+
+def transformer_encoder():
+    seq, hidden, heads = 32, 64, 4
+    b = GraphBuilder("transformer_encoder")
+    x = b.input("tokens", [1, seq, hidden])
+    mask = b.input("attention_mask", [1, 1, seq, seq])
+    b.metadata["tdc_test_input.attention_mask"] = "additive_mask"
+    y = encoder_layer(b, x, mask, seq, hidden, heads, 4 * hidden)
     b.output(y, "encoded", [1, seq, hidden])
     return b.model(opset=17)
 

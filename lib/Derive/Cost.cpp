@@ -18,6 +18,10 @@ double CostModel::seconds(const Kernel &k) const {
                fill((double)k.k, 32);
   if (k.kind == KernelKind::Conv)
     eff *= 0.8;
+  // Band matmuls reuse each B row only across the window: half the
+  // efficiency of a dense micro-kernel.
+  if (k.kind == KernelKind::G2BMM || k.kind == KernelKind::GBMM)
+    eff *= 0.5;
   // A re-layout copies the operand: read and write it once more.
   double relayout = 2 * k.relayoutBytes / bandwidth;
   return std::max(traffic, k.flops / (peakFlops * eff)) + relayout;

@@ -12,8 +12,15 @@ namespace tdc::derive {
 
 namespace {
 
+// A full-avalanche combine: pointers and small integers hash to themselves
+// under std::hash, and the intern tables are keyed by this value alone, so a
+// weak combine would put many nodes in one bucket chain.
 size_t mix(size_t h, size_t v) {
-  return h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+  uint64_t x = h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  return x;
 }
 size_t hashPtr(const void *p) { return std::hash<const void *>()(p); }
 

@@ -20,7 +20,8 @@ uint64_t mix(uint64_t h, uint64_t v) {
 struct Hasher {
   // Iterator -> its name-free token within the scope that binds it.
   std::unordered_map<Iter, uint64_t> tokens;
-  std::unordered_map<Expr, uint64_t> memo;
+  std::unordered_map<Expr, uint64_t> &memo;
+  explicit Hasher(std::unordered_map<Expr, uint64_t> &memo) : memo(memo) {}
 
   uint64_t index(Index i) {
     LinearForm lf;
@@ -108,6 +109,11 @@ struct Hasher {
 
 } // namespace
 
-uint64_t fingerprint(Expr e) { return Hasher().expr(e); }
+uint64_t fingerprint(Expr e) {
+  std::unordered_map<Expr, uint64_t> memo;
+  return Hasher(memo).expr(e);
+}
+
+uint64_t FingerprintCache::operator()(Expr e) { return Hasher(scopes).expr(e); }
 
 } // namespace tdc::derive

@@ -13,6 +13,10 @@ const char *kernelName(KernelKind k) {
     return "matmul";
   case KernelKind::Conv:
     return "conv";
+  case KernelKind::G2BMM:
+    return "g2bmm";
+  case KernelKind::GBMM:
+    return "gbmm";
   case KernelKind::EOperator:
     return "eop";
   }
@@ -164,59 +168,268 @@ std::optional<Kernel> matchConv(Expr scope) {
     if (x->kind != ExprKind::Access || w->kind != ExprKind::Access)
       continue;
     std::vector<Iter> wi;
-    if (!plainAccess(scope, w, wi) || wi.size() < 3 ||
-        x->subscripts.size() != wi.size())
+    size_t rank = x->subscripts.size();
+    if (!plainAccess(scope, w, wi) || rank < 3)
       continue;
-    size_t rank = wi.size();
-    // X[n, c, spatial...] with c = w's dim 1, spatial = out*st + r*dl + p
-    // where r = w's dim 2 + i.
+    auto inW = [&](Iter i) {
+      return std::find(wi.begin(), wi.end(), i) != wi.end();
+    };
+    // X[n, c, spatial...]: n a traversal iterator the weight does not read,
+    // c a summation iterator it does; both inside X.
     Iter n = plainIter(x->subscripts[0]), c = plainIter(x->subscripts[1]);
     bool sumC = false, sumN = true;
-    if (!n || !c || c != wi[1] || !findRange(scope, c, &sumC) || !sumC ||
-        !findRange(scope, n, &sumN) || sumN)
+    const IterRange *rn = n ? findRange(scope, n, &sumN) : nullptr;
+    const IterRange *rc = c ? findRange(scope, c, &sumC) : nullptr;
+    if (!rn || !rc || sumN || !sumC || inW(n) || !inW(c) || rn->range.lo < 0 ||
+        rn->range.hi > x->source->domain(0).hi ||
+        x->source->domain(0).lo != 0 || rc->range.lo < 0 ||
+        rc->range.hi > x->source->domain(1).hi || x->source->domain(1).lo != 0)
       continue;
+    // Spatial dims: out*st + tap*dl + p, the tap a summation iterator of the
+    // weight, the output position a traversal iterator it does not read.
+    std::vector<Iter> taps, outs;
+    std::vector<int64_t> strides, dilations;
     bool ok = true;
-    double outPoints = 1;
-    for (const IterRange &r : scope->loops)
-      outPoints *= r.range.size();
     for (size_t d = 2; d < rank && ok; ++d) {
       LinearForm lf;
-      if (!toLinear(x->subscripts[d], lf) || lf.terms.size() != 2) {
-        ok = false;
-        break;
-      }
-      bool hasKernelIter = false, hasOutIter = false;
-      for (auto &[it, coef] : lf.terms) {
+      ok = toLinear(x->subscripts[d], lf) && lf.terms.size() == 2;
+      Iter tap = nullptr, out = nullptr;
+      int64_t st = 0, dl = 0;
+      for (size_t t = 0; ok && t < 2; ++t) {
+        auto [it, coef] = lf.terms[t];
         bool sum = false;
         if (!findRange(scope, it, &sum) || coef <= 0)
           ok = false;
-        else if (sum && it == wi[d])
-          hasKernelIter = true;
-        else if (!sum)
-          hasOutIter = true;
+        else if (sum && inW(it) && !tap)
+          tap = it, dl = coef;
+        else if (!sum && !inW(it) && !out)
+          out = it, st = coef;
+        else
+          ok = false;
       }
-      ok = ok && hasKernelIter && hasOutIter;
+      ok = ok && tap && out &&
+           std::find(taps.begin(), taps.end(), tap) == taps.end() &&
+           std::find(outs.begin(), outs.end(), out) == outs.end() && out != n;
+      if (ok) {
+        taps.push_back(tap), outs.push_back(out);
+        strides.push_back(st), dilations.push_back(dl);
+      }
     }
-    if (!ok)
+    if (!ok || scope->sums.size() != 1 + taps.size())
       continue;
+    // The other traversal iterators are output channels: read by the weight.
+    std::vector<Iter> chans;
+    for (const IterRange &r : scope->loops)
+      if (r.iter != n &&
+          std::find(outs.begin(), outs.end(), r.iter) == outs.end()) {
+        if (!inW(r.iter))
+          ok = false;
+        chans.push_back(r.iter);
+      }
+    if (!ok || chans.empty())
+      continue;
+    // Direct layouts: weight [chans.., c, taps..], output [n, chans.., outs..].
+    std::vector<Iter> wantW = chans, wantOut = {n};
+    wantW.push_back(c);
+    wantW.insert(wantW.end(), taps.begin(), taps.end());
+    wantOut.insert(wantOut.end(), chans.begin(), chans.end());
+    wantOut.insert(wantOut.end(), outs.begin(), outs.end());
+    std::vector<Iter> haveOut;
+    for (const IterRange &r : scope->loops)
+      haveOut.push_back(r.iter);
+    bool wOk = wi == wantW, outOk = haveOut == wantOut;
+
     Kernel k;
     k.kind = KernelKind::Conv;
-    double reduce = 1;
+    double outPoints = 1, reduce = 1, filters = 1;
+    for (const IterRange &r : scope->loops)
+      outPoints *= r.range.size();
     for (const IterRange &r : scope->sums)
       reduce *= r.range.size();
+    for (Iter ch : chans)
+      filters *= findRange(scope, ch)->range.size();
     k.flops = 2.0 * outPoints * reduce;
     // As implicit GEMM: rows = output points per filter, cols = filters.
-    k.m = (int64_t)(outPoints /
-                    std::max<int64_t>(1, w->source->tensorShape()[0]));
-    k.n = w->source->tensorShape()[0];
+    k.m = (int64_t)(outPoints / filters);
+    k.n = (int64_t)filters;
     k.k = (int64_t)reduce;
-    k.bytesRead = 4.0 * (volume(x->source->tensorShape()) +
-                         volume(w->source->tensorShape()));
+    double wBytes = 4.0 * volume(w->source->tensorShape());
+    k.bytesRead = 4.0 * volume(x->source->tensorShape()) + wBytes;
     k.bytesWritten = 4.0 * outPoints;
-    k.detail = "conv " + std::to_string(rank - 2) +
-               "-d, m=" + std::to_string(k.m) + " n=" + std::to_string(k.n) +
-               " k=" + std::to_string(k.k);
+    k.relayouts = !wOk + !outOk;
+    k.relayoutBytes = (wOk || w->source->isConstant ? 0 : wBytes) +
+                      (outOk ? 0 : 4.0 * outPoints);
+    std::string window, extra;
+    for (size_t t = 0; t < taps.size(); ++t) {
+      window += (t ? "x" : "") +
+                std::to_string(findRange(scope, taps[t])->range.size());
+      if (strides[t] != 1)
+        extra += " s" + std::to_string(strides[t]);
+      if (dilations[t] != 1)
+        extra += " d" + std::to_string(dilations[t]);
+    }
+    k.detail = "conv " + window + extra + " f=" + std::to_string(k.n) +
+               " c=" + std::to_string(rc->range.size()) +
+               " m=" + std::to_string(k.m) + " k=" + std::to_string(k.k);
     return k;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+/// A band-matmul operand pair: `b` reads the window subscript x + y + c at
+/// dim `windowDim`; every other subscript of both is a distinct plain
+/// iterator inside its source.
+struct Band {
+  Expr a, b;
+  std::vector<Iter> ai, bi; // plain iterators (bi without the window dim)
+  Iter x, y;                // window = x + y + c
+};
+
+std::vector<Band> bandOperands(Expr scope) {
+  std::vector<Band> out;
+  Expr body = scope->body;
+  if (body->kind != ExprKind::Binary || body->binaryOp != BinaryOp::Mul)
+    return out;
+  for (int swap = 0; swap < 2; ++swap) {
+    Band m;
+    m.a = swap ? body->rhs : body->lhs;
+    m.b = swap ? body->lhs : body->rhs;
+    if (m.b->kind != ExprKind::Access || !plainAccess(scope, m.a, m.ai))
+      continue;
+    int window = -1;
+    bool ok = true;
+    for (size_t d = 0; d < m.b->subscripts.size() && ok; ++d) {
+      Index s = m.b->subscripts[d];
+      if (Iter it = plainIter(s)) {
+        const IterRange *r = findRange(scope, it);
+        Range dom = m.b->source->domain(d);
+        ok = r && r->range.lo >= dom.lo && r->range.hi <= dom.hi &&
+             std::find(m.bi.begin(), m.bi.end(), it) == m.bi.end();
+        m.bi.push_back(it);
+        continue;
+      }
+      LinearForm lf;
+      ok = window < 0 && toLinear(s, lf) && lf.terms.size() == 2 &&
+           lf.terms[0].second == 1 && lf.terms[1].second == 1;
+      window = (int)d;
+      if (ok)
+        m.x = lf.terms[0].first, m.y = lf.terms[1].first;
+    }
+    if (!ok || window < 0)
+      continue;
+    out.push_back(m);
+    std::swap(m.x, m.y);
+    out.push_back(m);
+  }
+  return out;
+}
+
+bool contains(const std::vector<Iter> &v, Iter i) {
+  return std::find(v.begin(), v.end(), i) != v.end();
+}
+
+/// Fill a band kernel's sizes and traffic; roles of output dims decide
+/// whether it needs a re-layout (batch first, then rows, then columns).
+Kernel bandKernel(Expr scope, const Band &m, KernelKind kind,
+                  const std::vector<Iter> &batch, Iter row, Iter col,
+                  int64_t reduce) {
+  Kernel k;
+  k.kind = kind;
+  for (Iter b : batch)
+    k.batch *= findRange(scope, b)->range.size();
+  k.m = findRange(scope, row)->range.size();
+  k.n = findRange(scope, col)->range.size();
+  k.k = reduce;
+  k.flops = 2.0 * k.batch * k.m * k.n * k.k;
+  double aBytes = 4.0 * volume(m.a->source->tensorShape());
+  double bBytes = 4.0 * volume(m.b->source->tensorShape());
+  double outBytes = 4.0 * volume(scope->tensorShape());
+  k.bytesRead = aBytes + bBytes;
+  k.bytesWritten = outBytes;
+  auto batchFirst = [&](const std::vector<Iter> &its) {
+    for (size_t d = 0; d < its.size(); ++d)
+      if (contains(batch, its[d]) != (d < batch.size()))
+        return false;
+    return true;
+  };
+  std::vector<Iter> outIters;
+  for (const IterRange &r : scope->loops)
+    outIters.push_back(r.iter);
+  bool aOk = batchFirst(m.ai), bOk = batchFirst(m.bi),
+       outOk = batchFirst(outIters);
+  k.relayouts = !aOk + !bOk + !outOk;
+  k.relayoutBytes = (aOk || m.a->source->isConstant ? 0 : aBytes) +
+                    (bOk || m.b->source->isConstant ? 0 : bBytes) +
+                    (outOk ? 0 : outBytes);
+  k.detail = std::string(kernelName(kind)) + " b=" + std::to_string(k.batch) +
+             " m=" + std::to_string(k.m) + " n=" + std::to_string(k.n) +
+             " k=" + std::to_string(k.k);
+  return k;
+}
+
+} // namespace
+
+std::optional<Kernel> matchG2bmm(Expr scope) {
+  // C[b, i, w] = Sum<k> A[b, i, k] * B[b, i + w + c, k].
+  for (const Band &m : bandOperands(scope)) {
+    bool sx = true, sy = true;
+    if (!findRange(scope, m.x, &sx) || !findRange(scope, m.y, &sy) || sx ||
+        sy || !contains(m.ai, m.x) || contains(m.bi, m.x) ||
+        contains(m.ai, m.y) || contains(m.bi, m.y))
+      continue;
+    bool ok = !scope->sums.empty();
+    for (const IterRange &r : scope->sums)
+      ok &= contains(m.ai, r.iter) && contains(m.bi, r.iter);
+    std::vector<Iter> batch;
+    for (const IterRange &r : scope->loops) {
+      if (r.iter == m.x || r.iter == m.y)
+        continue;
+      ok &= contains(m.ai, r.iter) && contains(m.bi, r.iter);
+      batch.push_back(r.iter);
+    }
+    // A reads exactly batch, i and the sums; B's plain dims batch and sums.
+    ok &= m.ai.size() == batch.size() + 1 + scope->sums.size() &&
+          m.bi.size() == batch.size() + scope->sums.size();
+    if (!ok)
+      continue;
+    int64_t reduce = 1;
+    for (const IterRange &r : scope->sums)
+      reduce *= r.range.size();
+    return bandKernel(scope, m, KernelKind::G2BMM, batch, m.x, m.y, reduce);
+  }
+  return std::nullopt;
+}
+
+std::optional<Kernel> matchGbmm(Expr scope) {
+  // C[b, i, j] = Sum<w> A[b, i, w] * B[b, i + w + c, j].
+  for (const Band &m : bandOperands(scope)) {
+    bool sx = true, sy = false;
+    if (!findRange(scope, m.x, &sx) || !findRange(scope, m.y, &sy) || sx ||
+        !sy || scope->sums.size() != 1 || !contains(m.ai, m.x) ||
+        !contains(m.ai, m.y) || contains(m.bi, m.x) || contains(m.bi, m.y))
+      continue;
+    bool ok = true;
+    std::vector<Iter> batch;
+    Iter col = nullptr;
+    for (const IterRange &r : scope->loops) {
+      if (r.iter == m.x)
+        continue;
+      bool inA = contains(m.ai, r.iter), inB = contains(m.bi, r.iter);
+      if (inA && inB)
+        batch.push_back(r.iter);
+      else if (inB && !col)
+        col = r.iter;
+      else
+        ok = false;
+    }
+    ok &= col && m.ai.size() == batch.size() + 2 &&
+          m.bi.size() == batch.size() + 1;
+    if (!ok)
+      continue;
+    return bandKernel(scope, m, KernelKind::GBMM, batch, m.x, col,
+                      findRange(scope, m.y)->range.size());
   }
   return std::nullopt;
 }
@@ -271,7 +484,8 @@ Kernel eOperator(Expr scope) {
 Kernel bestKernel(Expr scope, const CostModel &cost) {
   Kernel best = eOperator(scope);
   double bestTime = cost.seconds(best);
-  for (auto candidate : {matchMatmul(scope), matchConv(scope)})
+  for (auto candidate : {matchMatmul(scope), matchConv(scope),
+                         matchG2bmm(scope), matchGbmm(scope)})
     if (candidate && cost.seconds(*candidate) < bestTime) {
       bestTime = cost.seconds(*candidate);
       best = *candidate;

@@ -19,19 +19,28 @@ std::vector<std::unique_ptr<Rule>> allRules() {
   rules.push_back(createVarSubstitutionRule());
   rules.push_back(createTraversalMergeRule());
   rules.push_back(createBoundaryTightenRule());
-  rules.push_back(createBoundaryRelaxRule());
-  // layout-transform is tested but not in the default set: its proposals
-  // (up to 6 permutations per access) swamp the breadth-first phase before
-  // it reaches depth 3; it is meant for the guided re-layout step, which
-  // applies it toward a target pattern only.
+  rules.push_back(createGuidedRelayoutRule());
+  // boundary-relax is tested but not searched: it only ever helps a later
+  // split, and var-substitution splits over relaxed ranges in one step.
+  // layout-transform is tested but not in the default set: its undirected
+  // proposals (up to 6 permutations per access) swamp the breadth-first
+  // phase before it reaches depth 3; guided-relayout proposes only the
+  // re-layouts that move an operand toward an instantiable kernel.
   return rules;
 }
 
-std::vector<std::string> kernelsOf(Expr program, const CostModel &cost) {
+std::vector<Kernel> kernelListOf(Expr program, const CostModel &cost) {
   std::vector<Expr> scopes = scopesOf(program);
-  std::vector<std::string> out;
+  std::vector<Kernel> out;
   for (auto it = scopes.rbegin(); it != scopes.rend(); ++it)
-    out.push_back(kernelName(bestKernel(*it, cost).kind));
+    out.push_back(bestKernel(*it, cost));
+  return out;
+}
+
+std::vector<std::string> kernelsOf(Expr program, const CostModel &cost) {
+  std::vector<std::string> out;
+  for (const Kernel &k : kernelListOf(program, cost))
+    out.push_back(kernelName(k.kind));
   return out;
 }
 
@@ -58,28 +67,39 @@ SearchResult derive(ExprContext &ctx, Expr root,
   };
   std::vector<Node> nodes;
   std::unordered_set<uint64_t> seen;
+  FingerprintCache fingerprintOf;
+  // A scope recurs in many states; its proposals are computed once.
+  std::map<std::pair<Expr, size_t>, std::vector<Rewrite>> proposals;
   nodes.push_back({root, -1, 0, cost.programSeconds(root), "", ""});
-  seen.insert(fingerprint(root));
+  seen.insert(fingerprintOf(root));
   bool outOfBudget = false;
 
   // Expand one node: every rule on every scope; returns new node indices.
   auto expand = [&](int index, std::vector<int> &added) {
     Node node = nodes[index];
     for (Expr scope : scopesOf(node.program))
-      for (const auto &rule : rules)
-        for (Rewrite &rw : rule->apply(ctx, scope)) {
+      for (size_t ri = 0; ri < rules.size(); ++ri) {
+        const auto &rule = rules[ri];
+        auto cached = proposals.find({scope, ri});
+        if (cached == proposals.end())
+          cached =
+              proposals
+                  .emplace(std::make_pair(scope, ri), rule->apply(ctx, scope))
+                  .first;
+        for (const Rewrite &rw : cached->second) {
           if (nodes.size() >= options.maxStates ||
               elapsed() > options.timeBudgetSeconds) {
             outOfBudget = true;
             return;
           }
           Expr next = replaceTensor(ctx, node.program, scope, rw.replacement);
-          if (!seen.insert(fingerprint(next)).second)
+          if (!seen.insert(fingerprintOf(next)).second)
             continue;
           nodes.push_back({next, index, node.depth + 1,
                            cost.programSeconds(next), rule->name(), rw.detail});
           added.push_back((int)nodes.size() - 1);
         }
+      }
   };
 
   // Guided phase: cheapest first (ties: discovery order).
@@ -102,7 +122,7 @@ SearchResult derive(ExprContext &ctx, Expr root,
     }
   }
   // Explorative phase: breadth-first over every state found so far.
-  {
+  if (options.explore) {
     std::deque<int> queue;
     for (int i = 0; i < (int)nodes.size(); ++i)
       queue.push_back(i);
@@ -123,7 +143,10 @@ SearchResult derive(ExprContext &ctx, Expr root,
     Candidate c;
     c.program = nodes[i].program;
     c.seconds = nodes[i].seconds;
-    c.kernels = kernelsOf(c.program, cost);
+    for (const Kernel &k : kernelListOf(c.program, cost)) {
+      c.kernels.push_back(kernelName(k.kind));
+      c.details.push_back(k.detail);
+    }
     std::vector<Step> rev;
     for (int k = i; nodes[k].parent >= 0; k = nodes[k].parent)
       rev.push_back({nodes[k].rule, nodes[k].detail,
@@ -134,11 +157,13 @@ SearchResult derive(ExprContext &ctx, Expr root,
 
   SearchResult result;
   result.states = nodes.size();
+  for (size_t i = 1; i < nodes.size(); ++i)
+    ++result.statesByRule[nodes[i].rule];
   result.exhausted = !outOfBudget;
   result.original = makeCandidate(0);
   int best = 0;
   std::map<std::vector<std::string>, int> byKernels;
-  std::unordered_map<Expr, std::string> kindOf; // scopes are shared
+  std::unordered_map<Expr, std::string> detailOf; // scopes are shared
   for (int i = 0; i < (int)nodes.size(); ++i) {
     // Strictly cheaper by a margin, so that ties keep the simpler program.
     if (nodes[i].seconds < nodes[best].seconds * (1 - 1e-9))
@@ -146,9 +171,15 @@ SearchResult derive(ExprContext &ctx, Expr root,
     std::vector<Expr> scopes = scopesOf(nodes[i].program);
     std::vector<std::string> ks;
     for (auto it = scopes.rbegin(); it != scopes.rend(); ++it) {
-      auto k = kindOf.find(*it);
-      if (k == kindOf.end())
-        k = kindOf.emplace(*it, kernelName(bestKernel(*it, cost).kind)).first;
+      auto k = detailOf.find(*it);
+      if (k == detailOf.end()) {
+        Kernel kernel = bestKernel(*it, cost);
+        k = detailOf
+                .emplace(*it, kernel.kind == KernelKind::EOperator
+                                  ? std::string("eop")
+                                  : kernel.detail)
+                .first;
+      }
       ks.push_back(k->second);
     }
     auto it = byKernels.find(ks);

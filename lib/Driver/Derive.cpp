@@ -21,6 +21,10 @@ using namespace tdc::derive;
 
 namespace tdc {
 
+/// Candidates listed per node by --json and the text report (the search
+/// keeps them all; the cheapest are the interesting ones).
+static constexpr size_t kMaxCandidates = 20;
+
 static std::string nodeOf(Operation *op, std::string &opType) {
   auto node = tg::nodeInfo(op->getLoc());
   if (!node)
@@ -99,12 +103,14 @@ int runDerive(const DeriveOptions &opts) {
          << ",\"cost_after\":" << r.best.seconds
          << ",\"verified\":" << (r.verified ? "true" : "false")
          << ",\"candidates\":[";
-      for (size_t i = 0; i < r.candidates.size(); ++i)
+      for (size_t i = 0; i < std::min(r.candidates.size(), kMaxCandidates); ++i)
         os << (i ? "," : "")
            << "{\"kernels\":" << jsonList(r.candidates[i].kernels)
+           << ",\"details\":" << jsonList(r.candidates[i].details)
            << ",\"cost\":" << r.candidates[i].seconds
            << ",\"depth\":" << r.candidates[i].path.size() << "}";
-      os << "],\"states\":" << r.states << ",\"seconds\":" << r.seconds << "}";
+      os << "],\"num_candidates\":" << r.candidates.size()
+         << ",\"states\":" << r.states << ",\"seconds\":" << r.seconds << "}";
       jsonNodes.push_back(os.str());
       return;
     }
@@ -112,10 +118,19 @@ int runDerive(const DeriveOptions &opts) {
                 print(e).c_str());
     std::printf("  searched %zu states in %.2f s (depth %d%s)\n", r.states,
                 r.seconds, opts.depth, r.exhausted ? "" : ", budget exhausted");
-    std::printf("  candidates:\n");
-    for (const Candidate &c : r.candidates)
-      std::printf("    %-28s %9.4f ms  (%zu steps)\n",
-                  joined(c.kernels).c_str(), c.seconds * 1e3, c.path.size());
+    std::printf("  candidates (%zu, cheapest %zu shown):\n",
+                r.candidates.size(),
+                std::min(r.candidates.size(), kMaxCandidates));
+    for (size_t i = 0; i < std::min(r.candidates.size(), kMaxCandidates); ++i) {
+      const Candidate &c = r.candidates[i];
+      std::string sizes;
+      for (const std::string &d : c.details)
+        if (d.rfind("eOperator", 0) != 0)
+          sizes += (sizes.empty() ? "" : "; ") + d;
+      std::printf("    %-28s %9.4f ms  (%zu steps)  %s\n",
+                  joined(c.kernels).c_str(), c.seconds * 1e3, c.path.size(),
+                  sizes.c_str());
+    }
     std::printf("  chosen: %s, %.4f ms (was %.4f ms)%s\n",
                 joined(r.best.kernels).c_str(), r.best.seconds * 1e3,
                 r.original.seconds * 1e3,

@@ -15,10 +15,22 @@
 #include "tdc/Derive/Expr.h"
 
 #include <cstdint>
+#include <unordered_map>
 
 namespace tdc::derive {
 
 uint64_t fingerprint(Expr e);
+
+/// Fingerprints of scopes, kept across calls: a scope is closed and
+/// interned, so its fingerprint never changes (the search fingerprints
+/// states that share most of their scopes).
+class FingerprintCache {
+public:
+  uint64_t operator()(Expr e);
+
+private:
+  std::unordered_map<Expr, uint64_t> scopes;
+};
 
 } // namespace tdc::derive
 

@@ -18,7 +18,7 @@
 
 namespace tdc::derive {
 
-enum class KernelKind { Matmul, Conv, EOperator };
+enum class KernelKind { Matmul, Conv, G2BMM, GBMM, EOperator };
 const char *kernelName(KernelKind k);
 
 /// How a scope is computed and what it costs to move and compute.
@@ -39,9 +39,19 @@ struct Kernel {
 /// iterator, summation iterators in both operands, each traversal iterator
 /// in at least one, nothing read out of range.
 std::optional<Kernel> matchMatmul(Expr scope);
-/// Direct convolution: X[n, c, h*st + r*dl + p, w*st + s*dl + p] * K[f, c, r,
-/// s] (any permutation of iterators through the same roles).
+/// Direct convolution: X[n, c, h*st + r*dl + p, w*st + s*dl + p] * K[f.., c,
+/// r, s] -- the weight read with plain iterators, its traversal iterators
+/// (the output channels, possibly several) not in X; any order of the
+/// weight's dims (a non-constant weight in another order pays a re-layout).
 std::optional<Kernel> matchConv(Expr scope);
+/// Band matmuls (EinNet's G2BMM and GBMM), batched over iterators read
+/// plainly by both operands:
+///   g2bmm: C[b, i, w] = Sum<k> A[b, i, k] * B[b, i + w + c, k]
+///   gbmm:  C[b, i, j] = Sum<w> A[b, i, w] * B[b, i + w + c, j]
+/// The window subscript i + w + c may leave B's range (zero there); every
+/// other subscript is a plain iterator inside its source.
+std::optional<Kernel> matchG2bmm(Expr scope);
+std::optional<Kernel> matchGbmm(Expr scope);
 /// The memory-bound implementation, always available.
 Kernel eOperator(Expr scope);
 

@@ -47,6 +47,7 @@ std::unique_ptr<Rule> createTraversalMergeRule();
 std::unique_ptr<Rule> createBoundaryTightenRule();
 std::unique_ptr<Rule> createBoundaryRelaxRule();
 std::unique_ptr<Rule> createLayoutTransformRule();
+std::unique_ptr<Rule> createGuidedRelayoutRule();
 
 } // namespace tdc::derive
 

@@ -14,6 +14,7 @@
 #include "tdc/Derive/Cost.h"
 #include "tdc/Derive/Rule.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ struct SearchOptions {
   double timeBudgetSeconds = 10;
   size_t maxStates = 500000;
   size_t guidedStates = 2000; // states expanded best-first before BFS
+  /// Run the explorative (breadth-first) phase after the guided one;
+  /// `--derive=guided` turns it off.
+  bool explore = true;
   /// Check the chosen program (and each step of its path) with the
   /// interpreter on random inputs.
   bool verify = true;
@@ -38,14 +42,19 @@ struct Candidate {
   Expr program = nullptr;
   double seconds = 0;
   std::vector<std::string> kernels; // in execution order: "matmul", "eop"...
+  std::vector<std::string> details; // each kernel's sizes, same order
   std::vector<Step> path;
 };
 
 struct SearchResult {
   Candidate original, best;
-  /// The cheapest program found for each distinct kernel list.
+  /// The cheapest program found for each distinct list of kernels, where
+  /// instantiated kernels count with their sizes (a 3x3 and a 5x5 conv are
+  /// different candidates) and eOperators by kind only; cheapest first.
   std::vector<Candidate> candidates;
   size_t states = 0;
+  /// New states by the rule that made them (what the search spends on).
+  std::map<std::string, size_t> statesByRule;
   double seconds = 0;
   bool exhausted = false; // false when the time or state budget ran out
   bool verified = false;  // the best program matched the original
@@ -61,6 +70,8 @@ SearchResult derive(ExprContext &ctx, Expr root,
 
 /// Kernel names of a program's scopes in execution order.
 std::vector<std::string> kernelsOf(Expr program, const CostModel &cost);
+/// The instantiated kernels of a program's scopes in execution order.
+std::vector<Kernel> kernelListOf(Expr program, const CostModel &cost);
 
 } // namespace tdc::derive
 

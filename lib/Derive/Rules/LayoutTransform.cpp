@@ -24,6 +24,7 @@
 // suggests (2*h + r splits by 2), else by its smallest prime factor.
 //
 //===----------------------------------------------------------------------===//
+#include "Relayout.h"
 #include "ZeroSupport.h"
 #include "tdc/Derive/Printer.h"
 #include "tdc/Derive/Rule.h"
@@ -79,49 +80,6 @@ std::vector<std::vector<size_t>> permutations(size_t r) {
     add(p);
   }
   return out;
-}
-
-/// Factors k (1 < k < extent, k divides extent) to split a dim by.
-std::vector<int64_t> splitFactors(Index sub, int64_t extent) {
-  std::set<int64_t> ks;
-  LinearForm lf;
-  if (toLinear(sub, lf))
-    for (auto &[it, coef] : lf.terms) {
-      int64_t g = std::gcd(coef < 0 ? -coef : coef, extent);
-      if (g > 1 && g < extent)
-        ks.insert(g);
-    }
-  if (ks.empty())
-    for (int64_t p = 2; p * p <= extent; ++p)
-      if (extent % p == 0) {
-        ks.insert(p);
-        break;
-      }
-  return {ks.begin(), ks.end()};
-}
-
-/// (q, r) with sub = k*q + r and r in [0, k) over `box`, as plain affine
-/// subscripts when the terms allow it, else sub/k and sub%k.
-std::pair<Index, Index> splitSubscript(ExprContext &ctx, Index sub, int64_t k,
-                                       const RangeMap *box) {
-  LinearForm lf;
-  if (box && toLinear(sub, lf)) {
-    LinearForm q, r;
-    for (auto &[it, coef] : lf.terms)
-      (coef % k == 0 ? q : r)
-          .terms.push_back({it, coef % k == 0 ? coef / k : coef});
-    r.constant = lf.constant;
-    if (auto b = boundsOf(ctx.linear(r), *box)) {
-      // Move whole multiples of k from r to q so that r starts in [0, k).
-      int64_t shift = floorDivInt(b->lo, k);
-      if (b->hi - k * shift < k) {
-        q.constant = shift;
-        r.constant -= k * shift;
-        return {ctx.linear(q), ctx.linear(r)};
-      }
-    }
-  }
-  return {ctx.floorDiv(sub, k), ctx.mod(sub, k)};
 }
 
 class LayoutTransformRule : public Rule {
@@ -207,33 +165,12 @@ public:
                     " -> " + std::to_string(D[d] * inner) + ")");
       }
 
-      for (size_t d = 0; d < rank; ++d) {
+      for (size_t d = 0; d < rank; ++d)
         for (int64_t k : splitFactors(acc->subscripts[d], D[d])) {
-          std::vector<IterRange> loops;
-          std::vector<Index> body, subs;
-          for (size_t j = 0; j < rank; ++j) {
-            if (j != d) {
-              Iter it = ctx.iter(dimName(j));
-              loops.push_back({it, {0, D[j]}});
-              body.push_back(ctx.idx(it));
-              subs.push_back(acc->subscripts[j]);
-              continue;
-            }
-            Iter o = ctx.iter(dimName(d) + "o"), i = ctx.iter(dimName(d) + "i");
-            loops.push_back({o, {0, D[d] / k}});
-            loops.push_back({i, {0, k}});
-            body.push_back(ctx.add(ctx.mul(ctx.idx(o), k), ctx.idx(i)));
-            auto [q, r] = splitSubscript(ctx, acc->subscripts[d], k,
-                                         haveBox ? &box : nullptr);
-            subs.push_back(q);
-            subs.push_back(r);
-          }
-          propose(ctx.scope(loops, {}, ctx.access(A, body)), subs,
-                  "split dim " + std::to_string(d) + " of " + A->name + " (" +
-                      std::to_string(D[d]) + " -> " + std::to_string(D[d] / k) +
-                      "x" + std::to_string(k) + ")");
+          SplitLayout sl =
+              splitLayout(ctx, acc, d, k, haveBox ? &box : nullptr);
+          propose(sl.copy, sl.subscripts, sl.detail);
         }
-      }
     }
     return out;
   }

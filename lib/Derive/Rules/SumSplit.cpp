@@ -68,7 +68,7 @@ public:
       return out;
     size_t n = scope->sums.size();
     uint64_t all = (uint64_t(1) << n) - 1;
-    if (n <= 4) {
+    if (n <= 5) {
       // Every non-empty proper subset, then the whole summation.
       for (uint64_t mask = 1; mask < all; ++mask)
         out.push_back(split(ctx, scope, mask));

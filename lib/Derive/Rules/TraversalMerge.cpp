@@ -37,8 +37,7 @@ bool covered(Expr reader, Expr access) {
   if (!rules::boxOf(reader, box))
     return false;
   for (size_t d = 0; d < access->subscripts.size(); ++d)
-    if (!rules::inDomain(access->subscripts[d], access->source->domain(d),
-                         box))
+    if (!rules::inDomain(access->subscripts[d], access->source->domain(d), box))
       return false;
   return true;
 }

@@ -16,12 +16,19 @@
 // expressed by rewriting T alone (T may be the program's result), hence the
 // rule rewrites T's reader.
 //
-// Split, of an iterator i:lo:hi with (hi - lo) divisible by p, p in {2,3,4}:
-//  - traversal iterator of a nested T: T' = L<.., i_o:0:(hi-lo)/p, i_i:0:p, ..>
+// Merges also apply to the traversal part of a subscript that adds
+// summation iterators of T (h + 3*p + r merges h + 3*p, leaving t + r).
+//
+// Split, of an iterator i:lo:hi with (hi - lo) divisible by p:
+//  - traversal iterator of a nested T, p a coefficient of T's subscripts:
+//    T' = L<.., i_o:0:(hi-lo)/p, i_i:0:p, ..>
 //    with i := p*i_o + i_i + lo, read as T'[.., (phi-lo)/p, (phi-lo)%p, ..];
 //    out-of-range phi gives an out-of-range i_o, hence zero, like before.
-//  - summation iterator of the scope itself: Sum<i> -> Sum<i_o, i_i>, a
-//    bijection of the summation domain.
+//  - summation iterators of the scope itself, p in {2, 3, 4}, alone or all
+//    of one extent at once: Sum<i> -> Sum<i_o, i_i>, a bijection of the
+//    summation domain. An extent p does not divide is first grown (by at
+//    most a quarter) over points where the body is zero, as boundary-relax
+//    does, so a 5-tap kernel splits as 2x3.
 //
 // Not done: merging two summation iterators (the image of a box under
 // (r, s) -> (r + s, s) is not a box).
@@ -30,6 +37,9 @@
 #include "ZeroSupport.h"
 #include "tdc/Derive/Printer.h"
 #include "tdc/Derive/Rule.h"
+
+#include <map>
+#include <optional>
 
 namespace tdc::derive {
 
@@ -111,22 +121,27 @@ Expr applyMerges(ExprContext &ctx, Expr reader, Expr access,
       replaceAll(ctx, reader->body, access, ctx.access(tNew, subs)));
 }
 
-/// Merge candidates in T's body: subscripts a*x + sum(b*y) + c over T's
-/// traversal iterators only (at least two), x with a = +-1.
-std::vector<Merge> mergeCandidates(Expr T, const std::vector<Index> &subs) {
+/// Merge candidates in T's body: the part a*x + sum(b*y) + c of a subscript
+/// over T's traversal iterators (at least two; the subscript may add
+/// summation iterators of T, which the substitution leaves alone), x with
+/// a = +-1.
+std::vector<Merge> mergeCandidates(ExprContext &ctx, Expr T,
+                                   const std::vector<Index> &subs) {
   std::vector<Merge> out;
   for (Index sub : subs) {
-    LinearForm lf;
-    if (!toLinear(sub, lf) || lf.terms.size() < 2)
+    LinearForm full, lf;
+    if (!toLinear(sub, full))
       continue;
-    bool ok = true;
-    for (auto &t : lf.terms)
-      ok &= loopPos(T, t.first) >= 0;
-    if (!ok)
+    lf.constant = full.constant;
+    for (auto &t : full.terms)
+      if (loopPos(T, t.first) >= 0)
+        lf.terms.push_back(t);
+    if (lf.terms.size() < 2)
       continue;
+    Index part = lf.terms.size() == full.terms.size() ? sub : ctx.linear(lf);
     for (auto &t : lf.terms)
       if (t.second == 1 || t.second == -1)
-        out.push_back({sub, lf, t.first});
+        out.push_back({part, lf, t.first});
   }
   return out;
 }
@@ -140,6 +155,61 @@ std::string mergeDetail(Expr access, const std::vector<Merge> &ms) {
 }
 
 constexpr int64_t kFactors[] = {2, 3, 4};
+
+/// Sum<s:lo:hi> -> Sum<s_o, s_i> with s := p*s_o + s_i + lo', for each
+/// summation iterator in `dims`. An extent not divisible by p is first grown
+/// to the next multiple over points where the body is zero (supportOf), as
+/// boundary-relax would; otherwise the split is a bijection of the
+/// summation domain.
+std::optional<Rewrite> splitSums(ExprContext &ctx, Expr scope,
+                                 const std::vector<size_t> &dims, int64_t p,
+                                 const RangeMap *scopeBox) {
+  // Grown ranges enter the box, so that each growth is checked on the scope
+  // as the previous ones left it (as a sequence of boundary-relax steps).
+  RangeMap grownBox;
+  if (scopeBox)
+    grownBox = *scopeBox;
+  std::unordered_map<Iter, Index> map;
+  std::vector<IterRange> sums;
+  std::string detail = "split ";
+  for (size_t d = 0; d < scope->sums.size(); ++d) {
+    const IterRange &r = scope->sums[d];
+    if (std::find(dims.begin(), dims.end(), d) == dims.end()) {
+      sums.push_back(r);
+      continue;
+    }
+    int64_t e = r.range.size();
+    if (p >= e)
+      return std::nullopt;
+    Range rg = r.range;
+    if (e % p) {
+      // Growing costs the zero terms' work: at most a quarter more.
+      if (4 * ((e + p - 1) / p * p - e) > e)
+        return std::nullopt;
+      if (!scopeBox || !zeroSafe(scope->body))
+        return std::nullopt;
+      Support sup = supportOf(scope->body, r.iter, grownBox);
+      int64_t extra = (e + p - 1) / p * p - e;
+      if (rg.hi >= sup.hi || rg.hi + extra <= sup.lo)
+        rg.hi += extra;
+      else if (rg.lo <= sup.lo || rg.lo - extra >= sup.hi)
+        rg.lo -= extra;
+      else
+        return std::nullopt;
+      grownBox[r.iter] = rg;
+    }
+    Iter o = ctx.iter(r.iter->name + "_o"), i = ctx.iter(r.iter->name + "_i");
+    map[r.iter] = ctx.add(ctx.add(ctx.mul(ctx.idx(o), p), ctx.idx(i)), rg.lo);
+    sums.push_back({o, {0, rg.size() / p}});
+    sums.push_back({i, {0, p}});
+    detail += std::string(detail.size() > 6 ? ", " : "") + "Sum<" +
+              r.iter->name + ":" + std::to_string(rg.lo) + ":" +
+              std::to_string(rg.hi) + "> = " + std::to_string(p) + "*" +
+              o->name + " + " + i->name;
+  }
+  return Rewrite{
+      ctx.scope(scope->loops, sums, substitute(ctx, scope->body, map)), detail};
+}
 
 class VarSubstitutionRule : public Rule {
 public:
@@ -161,7 +231,7 @@ public:
         for (Index s : a->subscripts)
           if (std::find(allSubs.begin(), allSubs.end(), s) == allSubs.end())
             allSubs.push_back(s);
-      for (const Merge &m : mergeCandidates(T, allSubs))
+      for (const Merge &m : mergeCandidates(ctx, T, allSubs))
         if (Expr r = applyMerges(ctx, scope, access, {m}))
           out.push_back({r, mergeDetail(access, {m})});
       // Every mergeable subscript of one access at once (e.g. both spatial
@@ -171,7 +241,7 @@ public:
         std::vector<Merge> set;
         std::vector<Iter> used;
         for (Index s : a->subscripts) {
-          for (const Merge &m : mergeCandidates(T, {s})) {
+          for (const Merge &m : mergeCandidates(ctx, T, {s})) {
             bool clash = false;
             for (auto &t : m.lf.terms)
               clash |=
@@ -190,9 +260,23 @@ public:
           if (Expr r = applyMerges(ctx, scope, access, set))
             out.push_back({r, mergeDetail(access, set)});
       }
-      // Traversal splits of T.
+      // Traversal splits of T, by the coefficients of T's subscripts: a
+      // stride or dilation p is what a split by p can absorb (2*h + r reads
+      // through h = 2*h_o + h_i ...); other factors only reshape T.
+      std::vector<int64_t> factors;
+      for (Index sub : allSubs) {
+        LinearForm lf;
+        if (toLinear(sub, lf))
+          for (auto &t : lf.terms) {
+            int64_t c = t.second < 0 ? -t.second : t.second;
+            if (c > 1 &&
+                std::find(factors.begin(), factors.end(), c) == factors.end())
+              factors.push_back(c);
+          }
+      }
+      std::sort(factors.begin(), factors.end());
       for (size_t d = 0; d < T->loops.size(); ++d)
-        for (int64_t p : kFactors) {
+        for (int64_t p : factors) {
           Range rg = T->loops[d].range;
           if (p >= rg.size() || rg.size() % p)
             continue;
@@ -221,24 +305,24 @@ public:
                              subsText(access->subscripts) + "]"});
         }
     }
-    // Summation splits of the scope itself.
-    for (size_t d = 0; d < scope->sums.size(); ++d)
-      for (int64_t p : kFactors) {
-        Range rg = scope->sums[d].range;
-        if (p >= rg.size() || rg.size() % p)
-          continue;
-        Iter s = scope->sums[d].iter;
-        Iter o = ctx.iter(s->name + "_o"), i = ctx.iter(s->name + "_i");
-        Expr nb = substitute(
-            ctx, scope->body,
-            {{s, ctx.add(ctx.add(ctx.mul(ctx.idx(o), p), ctx.idx(i)), rg.lo)}});
-        std::vector<IterRange> sums = scope->sums;
-        sums[d] = {o, {0, rg.size() / p}};
-        sums.insert(sums.begin() + d + 1, {i, {0, p}});
-        out.push_back({ctx.scope(scope->loops, sums, nb),
-                       "split Sum<" + s->name + "> = " + std::to_string(p) +
-                           "*" + o->name + " + " + i->name});
+    // Summation splits of the scope itself: each iterator alone, and every
+    // group of iterators with the same extent at once (both taps of a
+    // square kernel).
+    RangeMap box;
+    bool haveBox = boxOf(scope, box);
+    for (int64_t p : kFactors) {
+      std::map<int64_t, std::vector<size_t>> byExtent;
+      for (size_t d = 0; d < scope->sums.size(); ++d) {
+        if (auto rw = splitSums(ctx, scope, {d}, p, haveBox ? &box : nullptr))
+          out.push_back(*rw);
+        byExtent[scope->sums[d].range.size()].push_back(d);
       }
+      for (auto &[extent, dims] : byExtent)
+        if (dims.size() >= 2)
+          if (auto rw =
+                  splitSums(ctx, scope, dims, p, haveBox ? &box : nullptr))
+            out.push_back(*rw);
+    }
     return out;
   }
 };

@@ -3,9 +3,13 @@
 #include "tdc/Derive/Search.h"
 #include "tdc/Derive/Fingerprint.h"
 #include "tdc/Derive/Interpreter.h"
+#include "tdc/Derive/Parser.h"
 #include "tdc/Derive/Printer.h"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
 
 using namespace tdc::derive;
 
@@ -59,6 +63,17 @@ const Candidate *withKernels(const SearchResult &r,
   return nullptr;
 }
 
+/// The first (cheapest) candidate with a kernel whose detail starts with
+/// `prefix`.
+const Candidate *withKernelDetail(const SearchResult &r,
+                                  const std::string &prefix) {
+  for (const Candidate &c : r.candidates)
+    for (const std::string &d : c.details)
+      if (d.rfind(prefix, 0) == 0)
+        return &c;
+  return nullptr;
+}
+
 SearchOptions options(int depth) {
   SearchOptions o;
   o.maxDepth = depth;
@@ -94,6 +109,55 @@ TEST(Search, ConvTransposeBecomesMatmulPlusEOperator) {
   // memory-bound loop nest, so it is chosen.
   EXPECT_EQ(r.best.kernels, (std::vector<std::string>{"matmul", "eop"}));
   EXPECT_TRUE(r.verified) << r.verifyError;
+}
+
+TEST(Search, Conv5x5BecomesConv3x3WithFourTimesTheFilters) {
+  ExprContext ctx;
+  Expr y = conv(ctx, 1, 32, 14, 14, 32, 5, 2);
+  auto rules = allRules();
+  SearchResult r = derive(ctx, y, rules, CostModel(), options(4));
+  // A 3x3 conv over 2x2 blocks of taps: 4 * 32 output channels.
+  for (auto &[rule, n] : r.statesByRule)
+    std::printf("  states by %s: %zu\n", rule.c_str(), n);
+  const Candidate *c3 = withKernelDetail(r, "conv 3x3 f=128 c=32");
+  ASSERT_NE(c3, nullptr) << "states " << r.states;
+  EXPECT_EQ(std::count(c3->kernels.begin(), c3->kernels.end(), "conv"), 1);
+  EXPECT_EQ(compareExprs(y, c3->program, 7, 256, 1e-6, 1e-6), "");
+  std::printf("conv5x5: %zu states, %.2f s; %zu steps to the 3x3 conv\n",
+              r.states, r.seconds, c3->path.size());
+  for (const Step &s : c3->path)
+    std::printf("  %s: %s\n", s.rule.c_str(), s.detail.c_str());
+}
+
+TEST(Search, DilatedG2bmmBecomesG2bmmPlusLayoutEOperators) {
+  // Longformer-style dilated band attention scores: 8 heads, 512 positions,
+  // 64 features, a window of 2*8+1 positions dilated by 4. ONNX has no
+  // operator for it, so it is written in the expression notation.
+  ExprContext ctx;
+  std::string error;
+  Expr y = parse(ctx,
+                 "L<b:0:8, i:0:512, w:0:17> Sum<k:0:64> "
+                 "{ A[b, i, k] * B[b, i+4*w-32, k] }",
+                 {{"A", {8, 512, 64}}, {"B", {8, 512, 64}}}, error);
+  ASSERT_NE(y, nullptr) << error;
+  auto rules = allRules();
+  SearchResult r = derive(ctx, y, rules, CostModel(), options(4));
+  for (auto &[rule, n] : r.statesByRule)
+    std::printf("  states by %s: %zu\n", rule.c_str(), n);
+  // The dilated form is not a kernel; an undilated G2BMM over the positions
+  // regrouped by their residue modulo 4 is.
+  EXPECT_EQ(r.original.kernels, (std::vector<std::string>{"eop"}));
+  const Candidate *g = withKernelDetail(r, "g2bmm b=32 m=128 n=17 k=64");
+  ASSERT_NE(g, nullptr) << "states " << r.states;
+  EXPECT_EQ(std::count(g->kernels.begin(), g->kernels.end(), "g2bmm"), 1);
+  EXPECT_EQ(compareExprs(y, g->program, 11, 256, 1e-6, 1e-6), "");
+  EXPECT_EQ(r.best.kernels, g->kernels)
+      << "cost " << g->seconds << " vs " << r.best.seconds;
+  EXPECT_TRUE(r.verified) << r.verifyError;
+  std::printf("dilated g2bmm: %zu states, %.2f s; %zu steps\n", r.states,
+              r.seconds, g->path.size());
+  for (const Step &s : g->path)
+    std::printf("  %s: %s\n", s.rule.c_str(), s.detail.c_str());
 }
 
 TEST(Search, IsDeterministic) {

@@ -112,7 +112,9 @@ TEST(SumSplitRule, NonLinearBodiesSplitToo) {
     EXPECT_EQ(compareExprs(y, rw.replacement, 9), "");
 }
 
-TEST(SumSplitRule, ManySumsOnlySplitSingleIterators) {
+TEST(SumSplitRule, FiveSumsSplitEverySubset) {
+  // A conv split into 2x2 blocks of taps has five summation iterators; the
+  // blocks (2 of them) stay outside while channel and taps go inside.
   ExprContext ctx;
   Iter i = ctx.iter("i");
   std::vector<IterRange> sums;
@@ -125,12 +127,30 @@ TEST(SumSplitRule, ManySumsOnlySplitSingleIterators) {
   }
   Expr y = ctx.scope({{i, {0, 2}}}, sums, body);
   auto rws = createSumSplitRule()->apply(ctx, y);
-  ASSERT_EQ(rws.size(), 11u); // 5 singles, 5 complements, the whole sum
-  EXPECT_EQ(rws[0].detail, "split Sum<s0> out of Sum<s0, s1, s2, s3, s4>");
+  ASSERT_EQ(rws.size(), 31u); // 30 proper non-empty subsets, the whole sum
+  for (const Rewrite &rw : rws)
+    EXPECT_EQ(compareExprs(y, rw.replacement, 4), "");
+}
+
+TEST(SumSplitRule, ManySumsOnlySplitSingleIterators) {
+  ExprContext ctx;
+  Iter i = ctx.iter("i");
+  std::vector<IterRange> sums;
+  Expr body = ctx.constant(1);
+  Expr A = ctx.input("A", {2});
+  for (int k = 0; k < 6; ++k) {
+    Iter s = ctx.iter("s" + std::to_string(k));
+    sums.push_back({s, {0, 2}});
+    body = ctx.binary(BinaryOp::Mul, body, ctx.access(A, {ctx.idx(s)}));
+  }
+  Expr y = ctx.scope({{i, {0, 2}}}, sums, body);
+  auto rws = createSumSplitRule()->apply(ctx, y);
+  ASSERT_EQ(rws.size(), 13u); // 6 singles, 6 complements, the whole sum
+  EXPECT_EQ(rws[0].detail, "split Sum<s0> out of Sum<s0, s1, s2, s3, s4, s5>");
   EXPECT_EQ(rws[1].detail,
-            "split Sum<s1, s2, s3, s4> out of Sum<s0, s1, s2, s3, s4>");
-  EXPECT_EQ(rws[10].detail,
-            "split Sum<s0, s1, s2, s3, s4> out of Sum<s0, s1, s2, s3, s4>");
+            "split Sum<s1, s2, s3, s4, s5> out of Sum<s0, s1, s2, s3, s4, s5>");
+  EXPECT_EQ(rws[12].detail, "split Sum<s0, s1, s2, s3, s4, s5> out of "
+                            "Sum<s0, s1, s2, s3, s4, s5>");
   for (const Rewrite &rw : rws)
     EXPECT_EQ(compareExprs(y, rw.replacement, 3), "");
 }

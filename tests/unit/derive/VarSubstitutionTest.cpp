@@ -131,13 +131,42 @@ TEST(VarSubstitutionRule, MergeNeedsInRangeReads) {
     EXPECT_EQ(compareExprs(good, rw.replacement, 2), "") << rw.detail;
 }
 
+TEST(VarSubstitutionRule, SplitsA5TapKernelJointlyOverARelaxedRange) {
+  ExprContext ctx;
+  Iter h = ctx.iter("h"), w = ctx.iter("w"), r = ctx.iter("r"),
+       s = ctx.iter("s");
+  Expr X = ctx.input("X", {6, 6}), K = ctx.input("K", {5, 5});
+  Expr y = ctx.scope(
+      {{h, {0, 6}}, {w, {0, 6}}}, {{r, {0, 5}}, {s, {0, 5}}},
+      mulE(ctx,
+           ctx.access(X, {ctx.add(ctx.add(ctx.idx(h), ctx.idx(r)), -2),
+                          ctx.add(ctx.add(ctx.idx(w), ctx.idx(s)), -2)}),
+           ctx.access(K, {ctx.idx(r), ctx.idx(s)})));
+  auto rws = createVarSubstitutionRule()->apply(ctx, y);
+  // By 2 and 3 (5 grows to 6 over zero taps of K), r, s and both at once;
+  // by 4 would grow 5 to 8: more than a quarter of wasted work.
+  const Rewrite *both =
+      findDetail(rws, "split Sum<r:0:6> = 3*r_o + r_i, Sum<s:0:6> = 3*s_o");
+  ASSERT_NE(both, nullptr);
+  EXPECT_EQ(rws.size(), 6u);
+  EXPECT_EQ(print(both->replacement),
+            "L<h:0:6, w:0:6> Sum<r_o:0:2, r_i:0:3, s_o:0:2, s_i:0:3> "
+            "{ X[h+3*r_o+r_i-2, w+3*s_o+s_i-2] * K[3*r_o+r_i, 3*s_o+s_i] }");
+  for (const Rewrite &rw : rws)
+    EXPECT_EQ(compareExprs(y, rw.replacement, 12), "") << rw.detail;
+}
+
 TEST(VarSubstitutionRule, SplitsIterators) {
   ExprContext ctx;
   Iter i = ctx.iter("i"), r = ctx.iter("r");
-  Expr A = ctx.input("A", {9}), K = ctx.input("K", {6});
-  Expr T = ctx.scope({{i, {-1, 5}}}, {{r, {0, 6}}},
-                     mulE(ctx, ctx.access(A, {ctx.add(ctx.idx(i), ctx.idx(r))}),
-                          ctx.access(K, {ctx.idx(r)})));
+  // A stride of 3 on i suggests splitting i by 3.
+  Expr A = ctx.input("A", {21}), K = ctx.input("K", {6});
+  Expr T = ctx.scope(
+      {{i, {-1, 5}}}, {{r, {0, 6}}},
+      mulE(ctx,
+           ctx.access(
+               A, {ctx.add(ctx.add(ctx.mul(ctx.idx(i), 3), ctx.idx(r)), 3)}),
+           ctx.access(K, {ctx.idx(r)})));
   Iter o = ctx.iter("o");
   Expr reader =
       ctx.scope({{o, {0, 7}}}, {}, ctx.access(T, {ctx.add(ctx.idx(o), -2)}));
@@ -146,16 +175,17 @@ TEST(VarSubstitutionRule, SplitsIterators) {
   ASSERT_NE(t3, nullptr);
   EXPECT_EQ(print(t3->replacement),
             "L<o:0:7> { {L<i_o:0:2, i_i:0:3> Sum<r:0:6> "
-            "{ A[r+3*i_o+i_i-1] * K[r] }}[(o-1)/3, (o-1)%3] }");
+            "{ A[r+9*i_o+3*i_i] * K[r] }}[(o-1)/3, (o-1)%3] }");
   for (const Rewrite &rw : rws)
     EXPECT_EQ(compareExprs(reader, rw.replacement, 5), "") << rw.detail;
 
   // Summation splits on T itself: r:0:6 by 2 and by 3 (4 does not divide).
   auto sums = createVarSubstitutionRule()->apply(ctx, T);
   ASSERT_EQ(sums.size(), 2u);
-  EXPECT_EQ(sums[1].detail, "split Sum<r> = 3*r_o + r_i");
-  EXPECT_EQ(print(sums[1].replacement), "L<i:-1:5> Sum<r_o:0:2, r_i:0:3> "
-                                        "{ A[i+3*r_o+r_i] * K[3*r_o+r_i] }");
+  EXPECT_EQ(sums[1].detail, "split Sum<r:0:6> = 3*r_o + r_i");
+  EXPECT_EQ(print(sums[1].replacement),
+            "L<i:-1:5> Sum<r_o:0:2, r_i:0:3> "
+            "{ A[3*i+3*r_o+r_i+3] * K[3*r_o+r_i] }");
   for (const Rewrite &rw : sums)
     EXPECT_EQ(compareExprs(T, rw.replacement, 6), "") << rw.detail;
 }

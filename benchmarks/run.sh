@@ -2,7 +2,8 @@
 # tdc vs ONNX Runtime benchmark: one command (see benchmarks/README.md).
 #
 #   benchmarks/run.sh [--quick] [--models a,b] [--threads N] [--no-readme]
-#                     [--workdir DIR] [--rounds R] [--round-seconds S]
+#                     [--no-derive] [--workdir DIR] [--rounds R] ...
+#   (all options: benchmarks/README.md, or bench_models.py --help)
 #
 # Makes the Python virtual environment (scripts/python-env.sh), builds tdc
 # with scripts/setup.sh unless TDC names a binary, then runs

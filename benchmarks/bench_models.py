@@ -26,6 +26,7 @@ import math
 import os
 import platform
 import re
+import select
 import subprocess
 import sys
 import tempfile
@@ -131,9 +132,15 @@ class Worker:
         with np.load(self.outputs_path) as z:
             self.outputs = {s["name"]: z[f"out_{k}"] for k, s in enumerate(sig["outputs"])}
 
+    # A worker that answers nothing for this long (a hang in generated code
+    # or its thread team) is killed and the model reported as failed.
+    TIMEOUT_S = 900
+
     def _expect(self, what=None):
-        line = self.p.stdout.readline()
-        if not line or line.startswith("error") or (what and line.split()[0] != what):
+        ready, _, _ = select.select([self.p.stdout], [], [], self.TIMEOUT_S)
+        line = self.p.stdout.readline() if ready else f"no answer in {self.TIMEOUT_S} s"
+        if (not ready or not line or line.startswith("error")
+                or (what and line.split()[0] != what)):
             self.p.kill()
             err = self.p.stderr.read().strip()[-300:]
             raise RuntimeError(f"tdc worker failed (exit {self.p.wait()}): "
@@ -387,8 +394,9 @@ def bench_gemm(args, name, path, counts, peak):
         env = dict(os.environ, TDC_NUM_THREADS=str(t))
 
         def tdc(runs, warmup, t=t, env=env):
-            j = run_json([args.tdc, "bench", path, "--json", "--threads", str(t), "-O", str(args.opt),
-                          "--runs", str(runs), "--warmup", str(warmup)], env=env)
+            j = run_json([args.tdc, "bench", path, "--json", "--threads", str(t),
+                          "-O", str(args.opt), "--runs", str(runs), "--warmup", str(warmup)],
+                         env=env)
             return [j["median_ms"]]
 
         o = OrtRunner(path, t, feeds)

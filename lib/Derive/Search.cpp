@@ -62,6 +62,7 @@ SearchResult derive(ExprContext &ctx, Expr root,
                     const std::vector<std::unique_ptr<Rule>> &rules,
                     const CostModel &cost, const SearchOptions &options) {
   auto start = Clock::now();
+  cost.clearCache();
   auto elapsed = [&] {
     return std::chrono::duration<double>(Clock::now() - start).count();
   };

@@ -30,6 +30,10 @@ struct CostModel {
   /// cheapest kernel each.
   double programSeconds(Expr root) const;
 
+  /// Forget cached scope costs. Scopes are keyed by address, which a new
+  /// ExprContext may reuse: every search starts by calling this.
+  void clearCache() const { scopeCache.clear(); }
+
 private:
   // Scopes are interned, so a scope's cost is computed once per search.
   mutable std::unordered_map<Expr, double> scopeCache;

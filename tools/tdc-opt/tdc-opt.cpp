@@ -1,6 +1,8 @@
 //===- tdc-opt.cpp - the *-opt driver for tdc's dialects and passes -------===//
 #include "tdc/Conversion/Passes.h"
 #include "tdc/Dialect/Graph/IR/GraphDialect.h"
+#include "tdc/Dialect/Tx/IR/TxDialect.h"
+#include "tdc/Dialect/Tx/Transforms/Passes.h"
 #include "tdc/Transforms/Passes.h"
 
 #include "mlir/InitAllDialects.h"
@@ -13,9 +15,10 @@ int main(int argc, char **argv) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   mlir::registerAllPasses();
-  registry.insert<tdc::tg::GraphDialect>();
+  registry.insert<tdc::tg::GraphDialect, tdc::tx::TxDialect>();
   tdc::registerTdcConversionPasses();
   tdc::registerTdcTransformsPasses();
+  tdc::registerTdcTxPasses();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "tdc optimizer driver\n", registry));
 }

@@ -3,6 +3,7 @@
 #include "tdc/Conversion/Passes.h"
 #include "tdc/Dialect/Graph/IR/GraphDialect.h"
 #include "tdc/Dialect/Graph/IR/NodeLocation.h"
+#include "tdc/Dialect/Tx/IR/TxDialect.h"
 #include "tdc/Transforms/Passes.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -21,7 +22,7 @@ void registerCompilerDialects(DialectRegistry &registry) {
   registerAllDialects(registry);
   registerAllExtensions(registry);
   registerAllToLLVMIRTranslations(registry);
-  registry.insert<tg::GraphDialect>();
+  registry.insert<tg::GraphDialect, tx::TxDialect>();
 }
 
 // Textual pipelines keep each stage readable; they are parsed into the

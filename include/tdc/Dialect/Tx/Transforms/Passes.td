@@ -1,0 +1,41 @@
+//===- Passes.td - tx dialect passes -------------------------*- tablegen -*-===//
+#ifndef TDC_DIALECT_TX_TRANSFORMS_PASSES_TD
+#define TDC_DIALECT_TX_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def DeriveTx : Pass<"tdc-derive-tx", "mlir::ModuleOp"> {
+  let summary = "Replace each tx.program by the cheapest equivalent program "
+                "the derivation search finds";
+  let description = [{
+    Each tx.program is converted to a derivation expression, searched
+    (lib/Derive/Search.cpp: rules, fingerprint dedup, cost model), and
+    replaced by the best program when that program was verified by the
+    search's interpreter check and is estimated cheaper than the original.
+    A replaced program carries a `derivation` dictionary (rules, kernels,
+    cost_before, cost_after). With `verify`, each replacement is converted
+    back from the IR and compared with the original on random inputs by the
+    interpreter; a mismatch is an error at the program's (ONNX node's)
+    location.
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"full\"",
+           "guided (best-first phase only) or full (guided, then "
+           "breadth-first to the depth bound)">,
+    Option<"depth", "depth", "int", /*default=*/"4",
+           "Maximum number of rule applications">,
+    Option<"budget", "budget", "double", /*default=*/"2.0",
+           "Search seconds per program">,
+    Option<"verify", "verify", "bool", /*default=*/"false",
+           "Re-check each applied derivation with the interpreter">,
+    Option<"force", "force", "bool", /*default=*/"false",
+           "Replace every program by its best one even when not cheaper "
+           "(the program itself when the search found nothing): tests the "
+           "conversions and the lowering">,
+    Option<"log", "log", "bool", /*default=*/"false",
+           "Report each decision on stderr">,
+  ];
+  let dependentDialects = ["tdc::tx::TxDialect"];
+}
+
+#endif

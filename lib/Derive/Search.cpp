@@ -2,6 +2,7 @@
 //-----------------===//
 #include "tdc/Derive/Search.h"
 #include "tdc/Derive/Fingerprint.h"
+#include "tdc/Derive/Fusion.h"
 #include "tdc/Derive/Interpreter.h"
 
 #include <chrono>
@@ -188,6 +189,22 @@ SearchResult derive(ExprContext &ctx, Expr root,
       byKernels[ks] = i;
   }
   result.best = makeCandidate(best);
+  if (options.fuse) {
+    std::vector<Step> fused;
+    Expr program = fuseEOperators(ctx, result.best.program, cost, fused);
+    if (!fused.empty()) {
+      Candidate &c = result.best;
+      c.program = program;
+      c.seconds = cost.programSeconds(program);
+      c.path.insert(c.path.end(), fused.begin(), fused.end());
+      c.kernels.clear();
+      c.details.clear();
+      for (const Kernel &k : kernelListOf(program, cost)) {
+        c.kernels.push_back(kernelName(k.kind));
+        c.details.push_back(k.detail);
+      }
+    }
+  }
   for (auto &[ks, i] : byKernels)
     result.candidates.push_back(makeCandidate(i));
   std::stable_sort(result.candidates.begin(), result.candidates.end(),

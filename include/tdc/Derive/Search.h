@@ -28,6 +28,8 @@ struct SearchOptions {
   /// Run the explorative (breadth-first) phase after the guided one;
   /// `--derive=guided` turns it off.
   bool explore = true;
+  /// Fuse chains of eOperators in the chosen program (Fusion.h).
+  bool fuse = true;
   /// Check the chosen program (and each step of its path) with the
   /// interpreter on random inputs.
   bool verify = true;

@@ -662,7 +662,8 @@ def targets(args, gemms, rows, pr):
     g = next((g for g in gemms if g.get("shape") == (1024, 1024, 1024) and "error" not in g), None)
     if g and T in g["tdc"] and T in pr["peak"]:
         pct = 100 * g["flops"] / (g["tdc"][T] * 1e6) / pr["peak"][T]
-        out.append(f"- GEMM 1024^3 with {T} threads at >= 70% of peak: {pct:.0f}% "
+        out.append(f"- GEMM 1024^3 with {T} thread{'s' if T > 1 else ''} at >= 70% of peak: "
+                   f"{pct:.0f}% "
                    f"({'met' if pct >= 70 else 'not met'})")
     ok = [r for r in rows if "error" not in r]
     if ok:

@@ -385,11 +385,19 @@ def interleave(args, engines, first_ms=None):
                  "slow": first_ms.get(e, 0.0) >= slow_ms} for e in engines})
 
 
-def bench_gemm(args, name, path, counts, peak):
+def bench_gemm(args, name, path, counts, peak, tmp):
     m, k, n = (int(x) for x in name[len("gemm_"):].split("x"))
     row = {"model": name, "shape": (m, k, n), "flops": 2 * m * k * n, "tdc": {}, "ort": {}}
     rng = np.random.default_rng(INPUT_SEED)
     feeds = {"a": rng.standard_normal((m, k)).astype(np.float32)}
+    # tdc bench checks nothing: run the compiled GEMM once with N threads
+    # and compare it with ONNX Runtime, so that a fast wrong kernel shows.
+    lib, c = compile_model(args, path, "off")
+    w = Worker(lib, feeds, c["signature"], args.threads, tmp, name)
+    w.close()
+    row["check"] = {"off": compare(OrtRunner(path, 1, feeds).outputs, w.outputs)}
+    if isinstance(row["check"]["off"], str):
+        log(f"bench: {name}: *** tdc OUTPUTS DIFFER FROM ONNX RUNTIME: {row['check']['off']}")
     for t in counts:
         env = dict(os.environ, TDC_NUM_THREADS=str(t))
 
@@ -574,10 +582,10 @@ def render(args, machine, pr, gemms, rows, counts, total_s, load0):
         for t in counts:
             head += f" tdc {t}t GFLOP/s | % peak {t}t | ORT {t}t GFLOP/s |"
             sep += "--:|--:|--:|"
-        out += [head, sep]
+        out += [head + f" outputs vs ORT ({T}t) |", sep + "---|"]
         for g in gemms:
             if "error" in g:
-                out.append(f"| {g['model']} | FAILED (see below) |" + " |" * (3 * len(counts)))
+                out.append(f"| {g['model']} | FAILED (see below) |" + " |" * (3 * len(counts) + 1))
                 continue
             line = f"| {'x'.join(map(str, g['shape']))} | {g['flops'] / 1e9:.3g} |"
             for t in counts:
@@ -585,7 +593,7 @@ def render(args, machine, pr, gemms, rows, counts, total_s, load0):
                 of = g["flops"] / (g["ort"][t] * 1e6)
                 pct = f"{100 * gf / pr['peak'][t]:.0f}%" if t in pr["peak"] else "-"
                 line += f" {gf:.1f} | {pct} | {of:.1f} |"
-            out.append(line)
+            out.append(line + f" {check_text(g['check']['off'])} |")
         out.append("")
 
     if rows:
@@ -773,7 +781,7 @@ def main():
             log(f"bench: {n} ...")
             try:
                 if n in mbm.GEMM_MODELS:
-                    gemms.append(bench_gemm(args, n, path, counts, pr["peak"]))
+                    gemms.append(bench_gemm(args, n, path, counts, pr["peak"], tmp))
                     continue
                 r = bench_model(args, n, path, tmp)
                 log(f"bench: {n}: compile {r['compile_off_s']:.1f} s / "

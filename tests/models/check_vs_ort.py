@@ -10,6 +10,7 @@ Prints `PASS name (max abs diff D)` or `FAIL name: reason` per model, then
 """
 import glob
 import os
+import shlex
 import subprocess
 import sys
 
@@ -71,7 +72,10 @@ def check(tdc, path, workdir):
         os.remove(f)
     model = onnx.load(path)
     inputs = make_inputs(model, SEED)
+    # Extra flags for every `tdc run` (e.g. --derive=full), from the
+    # environment so that ctest can run the same check in several modes.
     args = [tdc, "run", path, "--output-dir", out_dir]
+    args += shlex.split(os.environ.get("TDC_RUN_FLAGS", ""))
     for n, a in inputs.items():
         f = os.path.join(d, "inputs", f"{n}.npy")
         np.save(f, a)

@@ -212,13 +212,18 @@ SearchResult derive(ExprContext &ctx, Expr root,
                      return a.seconds < b.seconds;
                    });
   if (options.verify) {
+    // End to end first; the steps are checked one by one only to name the
+    // rule that went wrong (each check draws fresh random inputs, which for
+    // big weights costs more than the search).
     result.verifyError =
         compareExprs(root, result.best.program, 17, 256, 1e-6, 1e-6);
-    for (const Step &s : result.best.path)
-      if (result.verifyError.empty()) {
+    if (!result.verifyError.empty())
+      for (const Step &s : result.best.path) {
         std::string e = compareExprs(s.before, s.after, 29, 256, 1e-6, 1e-6);
-        if (!e.empty())
+        if (!e.empty()) {
           result.verifyError = s.rule + ": " + e;
+          break;
+        }
       }
     result.verified = result.verifyError.empty();
   }

@@ -1,5 +1,6 @@
 //===- DeriveToLinalg.cpp - derivation programs as linalg on tensors ------===//
 #include "tdc/Conversion/DeriveToLinalg/DeriveToLinalg.h"
+#include "tdc/Derive/Instantiate.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -318,6 +319,151 @@ private:
     }
   }
 
+  /// A matmul-shaped scope (Instantiate.h) whose operands and result hold
+  /// each role's iterators (batch, m, n, k) as one contiguous run, in the
+  /// same order everywhere (size-1 dims ignored), as a generic over the
+  /// collapsed [batch,] m, n, k dims: the scheduler's register tiles take the
+  /// output's innermost dim as the vector dim, so the n iterators must come
+  /// out merged. Null when the layouts do not allow it without a copy.
+  Value collapsedContraction(Expr s) {
+    if (!matchMatmul(s))
+      return Value();
+    Expr body = s->body;
+    Expr ops[2] = {body->lhs, body->rhs};
+    std::unordered_map<Iter, int64_t> size;
+    for (const auto *list : {&s->loops, &s->sums})
+      for (const IterRange &r : *list)
+        size[r.iter] = r.range.size();
+    std::vector<Iter> its[2];
+    for (int o = 0; o < 2; ++o)
+      for (size_t d = 0; d < ops[o]->subscripts.size(); ++d) {
+        Iter it = ops[o]->subscripts[d]->iter;
+        Range dom = ops[o]->source->domain(d);
+        bool sum =
+            std::any_of(s->sums.begin(), s->sums.end(),
+                        [&](const IterRange &r) { return r.iter == it; });
+        const std::vector<IterRange> &list = sum ? s->sums : s->loops;
+        auto r = std::find_if(list.begin(), list.end(),
+                              [&](const IterRange &x) { return x.iter == it; });
+        if (r->range.lo != dom.lo || r->range.hi != dom.hi)
+          return Value(); // reads part of the source
+        its[o].push_back(it);
+      }
+    auto in = [](const std::vector<Iter> &v, Iter i) {
+      return std::find(v.begin(), v.end(), i) != v.end();
+    };
+    auto role = [&](Iter i) {
+      bool sum = std::any_of(s->sums.begin(), s->sums.end(),
+                             [&](const IterRange &r) { return r.iter == i; });
+      if (sum)
+        return 3;
+      return in(its[0], i) && in(its[1], i) ? 0 : in(its[0], i) ? 1 : 2;
+    };
+    std::vector<Iter> outIts;
+    for (const IterRange &r : s->loops)
+      outIts.push_back(r.iter);
+
+    // Per tensor: the reassociation into role groups and the groups' roles.
+    struct Collapse {
+      SmallVector<ReassociationIndices> groups;
+      SmallVector<int> roles;
+      SmallVector<int64_t> shape;
+    };
+    std::map<int, std::vector<Iter>> order; // a role's iterators, in order
+    auto collapse = [&](const std::vector<Iter> &dims, Collapse &c) -> bool {
+      std::vector<int> seen;
+      ReassociationIndices pending; // unit dims not yet in a group
+      for (size_t d = 0; d < dims.size(); ++d) {
+        Iter it = dims[d];
+        if (size[it] == 1) {
+          if (c.groups.empty())
+            pending.push_back(d);
+          else
+            c.groups.back().push_back(d);
+          continue;
+        }
+        int r = role(it);
+        if (c.roles.empty() || c.roles.back() != r) {
+          if (std::find(seen.begin(), seen.end(), r) != seen.end())
+            return false; // the role comes in two runs
+          seen.push_back(r);
+          c.roles.push_back(r);
+          c.groups.push_back(pending);
+          pending.clear();
+          c.shape.push_back(1);
+        }
+        c.groups.back().push_back(d);
+        c.shape.back() *= size[it];
+      }
+      if (c.groups.empty())
+        return false;
+      c.groups.back().append(pending.begin(), pending.end());
+      // The same iterators in the same order wherever the role appears.
+      for (int r : c.roles) {
+        std::vector<Iter> seq;
+        for (Iter it : dims)
+          if (size[it] != 1 && role(it) == r)
+            seq.push_back(it);
+        auto [pos, fresh] = order.emplace(r, seq);
+        if (!fresh && pos->second != seq)
+          return false;
+      }
+      return true;
+    };
+    Collapse ca, cb, co;
+    if (!collapse(its[0], ca) || !collapse(its[1], cb) || !collapse(outIts, co))
+      return Value();
+    // Collapsed dims: batch (if any), m, n, k -- each must be present.
+    for (int r : {1, 2, 3})
+      if (!order.count(r))
+        return Value();
+    SmallVector<int> dimRoles;
+    for (int r : {0, 1, 2, 3})
+      if (order.count(r))
+        dimRoles.push_back(r);
+    auto mapOf = [&](const Collapse &c) {
+      SmallVector<AffineExpr> res;
+      for (int r : c.roles)
+        res.push_back(b.getAffineDimExpr(
+            std::find(dimRoles.begin(), dimRoles.end(), r) - dimRoles.begin()));
+      return AffineMap::get(dimRoles.size(), 0, res, b.getContext());
+    };
+    auto collapsed = [&](Value v, const Collapse &c) -> Value {
+      if (c.groups.size() ==
+          (size_t)cast<RankedTensorType>(v.getType()).getRank())
+        return v;
+      return tensor::CollapseShapeOp::create(b, loc, v, c.groups);
+    };
+    Value a = collapsed(tensor(ops[0]->source), ca);
+    Value bv = collapsed(tensor(ops[1]->source), cb);
+    auto outType = RankedTensorType::get(co.shape, elemType);
+    Value init =
+        linalg::FillOp::create(
+            b, loc, fconst(0.0),
+            tensor::EmptyOp::create(b, loc, co.shape, elemType).getResult())
+            .getResult(0);
+    SmallVector<utils::IteratorType> iters;
+    for (int r : dimRoles)
+      iters.push_back(r == 3 ? utils::IteratorType::reduction
+                             : utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        b, loc, TypeRange{outType}, ValueRange{a, bv}, ValueRange{init},
+        ArrayRef<AffineMap>{mapOf(ca), mapOf(cb), mapOf(co)}, iters,
+        [&](OpBuilder &nb, Location, ValueRange args) {
+          Value p = arith::MulFOp::create(nb, loc, args[0], args[1]);
+          linalg::YieldOp::create(
+              nb, loc, arith::AddFOp::create(nb, loc, args[2], p).getResult());
+        });
+    Value result = generic.getResult(0);
+    if (co.groups.size() == outIts.size())
+      return result;
+    SmallVector<int64_t> shape;
+    for (Iter it : outIts)
+      shape.push_back(size[it]);
+    return tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get(shape, elemType), result, co.groups);
+  }
+
   Value scope(Expr s) {
     std::vector<Expr> accesses;
     accessesOf(s->body, accesses);
@@ -325,6 +471,8 @@ private:
     for (Expr a : accesses)
       if (!tensor(a->source))
         return Value();
+    if (Value v = collapsedContraction(s))
+      return v;
     SmallVector<int64_t> shape;
     for (const IterRange &r : s->loops) {
       if (r.range.size() <= 0)

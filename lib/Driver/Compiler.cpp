@@ -457,6 +457,13 @@ CompileResult compileModel(const CompileOptions &options) {
     if (!emitMachineCode(*llvmModule, *tm, options.emit == EmitKind::Asm,
                          options.output, err))
       return fail("code generation failed", err);
+    // The object calls the thread-team runtime; ship it next to it.
+    if (options.emit == EmitKind::Obj) {
+      llvm::SmallString<256> runtime(options.output);
+      llvm::sys::path::replace_extension(runtime, ".runtime.o");
+      if (!writeRuntimeObject(std::string(runtime), err))
+        return fail("writing the runtime object failed", err);
+    }
   } else {
     std::string obj = options.output + ".o.tmp";
     if (!emitMachineCode(*llvmModule, *tm, false, obj, err))

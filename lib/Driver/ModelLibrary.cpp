@@ -19,6 +19,10 @@ std::unique_ptr<ModelLibrary> ModelLibrary::load(const std::string &path,
   lib->handle = h;
   lib->runFn = reinterpret_cast<int (*)(const void *const *, void *const *)>(
       dlsym(h, (prefix + "_run").c_str()));
+  lib->setThreadsFn = reinterpret_cast<void (*)(int)>(
+      dlsym(h, (prefix + "_set_num_threads").c_str()));
+  lib->getThreadsFn = reinterpret_cast<int (*)()>(
+      dlsym(h, (prefix + "_get_num_threads").c_str()));
   auto sigFn = reinterpret_cast<const char *(*)()>(
       dlsym(h, (prefix + "_signature").c_str()));
   if (!lib->runFn || !sigFn) {
@@ -72,6 +76,15 @@ bool ModelLibrary::run(const std::vector<Tensor> &inputs,
 
 int ModelLibrary::runRaw(const void *const *inputs, void *const *outputs) {
   return runFn(inputs, outputs);
+}
+
+void ModelLibrary::setNumThreads(int n) {
+  if (setThreadsFn)
+    setThreadsFn(n);
+}
+
+int ModelLibrary::numThreads() const {
+  return getThreadsFn ? getThreadsFn() : 1;
 }
 
 std::vector<Tensor> randomInputs(const ModelSignature &sig, uint64_t seed) {

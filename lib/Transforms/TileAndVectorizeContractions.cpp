@@ -38,10 +38,22 @@ constexpr int64_t kMaxRows = 8;
 constexpr int64_t kMaxNc = 256;
 constexpr int64_t kMaxKc = 256;
 
-/// Tile sizes for both levels, one per loop, plus the loop orders.
+/// Parallel tiles (scf.forall) must carry at least this many multiply-adds
+/// in all to be worth a fork/join of the runtime's thread team.
+constexpr int64_t kMinParallelWork = 1 << 16;
+/// Row chunk of a matmul's parallel tiles: a multiple of the register rows
+/// so that tall outputs split over threads even when n has one cache block.
+constexpr int64_t kMaxMc = 32;
+
+/// Tile sizes for the three levels, one per loop, plus the loop orders:
+/// `par` tiles the parallel dims into independent tasks (one scf.forall,
+/// run by the thread team), `outer` is the cache block inside a task and
+/// `inner` the register block.
 struct Plan {
-  SmallVector<int64_t> outer, inner;
-  SmallVector<int64_t> outerOrder, innerOrder;
+  SmallVector<int64_t> par, outer, inner;
+  SmallVector<int64_t> parOrder, outerOrder, innerOrder;
+  /// Parallel tiles inside the cache block rather than around it.
+  bool parInside = false;
   /// The register block's row (m) and vector (n) dims.
   unsigned m = 0, n = 0;
 };
@@ -155,18 +167,65 @@ std::optional<Plan> planContraction(linalg::LinalgOp op) {
   };
   plan.outerOrder = order(true);
   plan.innerOrder = order(false);
+
+  // Tasks never split a reduction, so every output element sums its
+  // products in the same order whatever the thread count. With several row
+  // chunks, the tasks are the chunks of one cache block (a fork per block,
+  // which the threads' caches share); else the batch dims and n blocks,
+  // each task running its k blocks.
+  plan.par.assign(numLoops, 0);
+  int64_t mc = ranges[*m] > kMaxMc
+                   ? largestDivisor(ranges[*m], kMaxMc, plan.inner[*m])
+                   : 0;
+  if (mc) {
+    plan.par[*m] = mc;
+    plan.parInside = true;
+  } else {
+    for (unsigned d = 0; d < numLoops; ++d)
+      if (iters[d] == utils::IteratorType::parallel && d != n) {
+        plan.par[d] = d == *m ? 0 : 1;
+        plan.parOrder.push_back(d);
+      }
+    plan.par[n] = plan.outer[n];
+    plan.parOrder.push_back(n);
+    // Within a task the n block is whole: only k is blocked there.
+    plan.outer[n] = 0;
+  }
   return plan;
 }
 
-/// Tiles `op` by `sizes` in loop order `order`; returns the tiled op.
+/// Drops parallel tiles that cover their whole dim and all of them when
+/// there are fewer than two tasks or too little work to share; completes
+/// `parOrder` to a permutation of all loops, as tiling wants it.
+void finishParallelTiles(Plan &plan, ArrayRef<int64_t> ranges) {
+  int64_t tasks = 1, work = 1;
+  for (unsigned d = 0; d < ranges.size(); ++d) {
+    work *= ranges[d];
+    if (plan.par[d] == ranges[d])
+      plan.par[d] = 0;
+    if (plan.par[d])
+      tasks *= ranges[d] / plan.par[d];
+  }
+  if (tasks < 2 || work < kMinParallelWork)
+    plan.par.assign(plan.par.size(), 0);
+  for (unsigned d = 0; d < ranges.size(); ++d)
+    if (!llvm::is_contained(plan.parOrder, d))
+      plan.parOrder.push_back(d);
+}
+
+/// Tiles `op` by `sizes` in loop order `order` (into one scf.forall when
+/// `parallel`, else nested scf.for); returns the tiled op.
 FailureOr<linalg::LinalgOp> tile(RewriterBase &rewriter, linalg::LinalgOp op,
                                  ArrayRef<int64_t> sizes,
-                                 ArrayRef<int64_t> order) {
+                                 ArrayRef<int64_t> order,
+                                 bool parallel = false) {
   if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
     return op;
   scf::SCFTilingOptions options;
   options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
   options.setInterchange(order);
+  if (parallel)
+    options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
   rewriter.setInsertionPoint(op);
   FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
       rewriter, cast<TilingInterface>(op.getOperation()), options);
@@ -253,6 +312,15 @@ std::optional<Plan> planConvolution(linalg::LinalgOp op) {
     if (iters[d] == utils::IteratorType::reduction)
       plan.innerOrder.push_back(d);
   plan.outerOrder = plan.innerOrder;
+  // Tasks: register rows of filters by every parallel dim but n (batch,
+  // output rows), in the register loop order, so that a thread's
+  // contiguous share of tasks reuses its block of filters.
+  plan.par.assign(numLoops, 0);
+  for (int64_t d : plan.innerOrder)
+    if (iters[d] == utils::IteratorType::parallel && d != n) {
+      plan.par[d] = plan.inner[d];
+      plan.parOrder.push_back(d);
+    }
   return plan;
 }
 
@@ -398,15 +466,25 @@ struct TileAndVectorizeContractions
     });
     IRRewriter rewriter(&getContext());
     for (auto &[op, plan] : work) {
-      // Cache block (a no-op for convolutions), then the register block
-      // inside it: tiling keeps the iteration space's dims, so the inner
-      // plan applies to the block as is.
-      FailureOr<linalg::LinalgOp> block =
-          tile(rewriter, op, plan.outer, plan.outerOrder);
-      if (failed(block))
+      // Parallel tasks and the cache block (a no-op for convolutions), in
+      // the plan's nesting, then the register block inside: tiling keeps
+      // the iteration space's dims, so each plan applies to the tile as is.
+      finishParallelTiles(plan, op.getStaticLoopRanges());
+      FailureOr<linalg::LinalgOp> tiled = op;
+      auto parallelLevel = [&] {
+        tiled =
+            tile(rewriter, *tiled, plan.par, plan.parOrder, /*parallel=*/true);
+      };
+      if (!plan.parInside)
+        parallelLevel();
+      if (succeeded(tiled))
+        tiled = tile(rewriter, *tiled, plan.outer, plan.outerOrder);
+      if (succeeded(tiled) && plan.parInside)
+        parallelLevel();
+      if (failed(tiled))
         continue;
       FailureOr<linalg::LinalgOp> reg =
-          tile(rewriter, *block, plan.inner, plan.innerOrder);
+          tile(rewriter, *tiled, plan.inner, plan.innerOrder);
       if (failed(reg) || reg->hasDynamicShape())
         continue;
       // Blocks that don't fit the outer-product form stay scalar loops.

@@ -130,6 +130,7 @@ int main(int argc, char **argv) {
   std::vector<std::string> rInputs;
   bool rRandom = false;
   uint64_t rSeed = 0;
+  int rThreads = 0;
   CommonCompileFlags rFlags;
   run->add_option("model", rInput, "ONNX model file")->required();
   run->add_option("--input", rInputs,
@@ -138,21 +139,30 @@ int main(int argc, char **argv) {
   run->add_flag("--random-inputs", rRandom,
                 "Make up inputs that are not given (deterministic)");
   run->add_option("--seed", rSeed, "Seed for --random-inputs");
+  run->add_option("--threads", rThreads,
+                  "Threads of the model's parallel loops (default: "
+                  "TDC_NUM_THREADS, else the available CPUs)")
+      ->check(CLI::NonNegativeNumber);
   rFlags.add(run);
 
   // bench
   auto *bench = app.add_subcommand("bench", "Measure inference latency");
   std::string bInput;
-  unsigned bRuns = 20, bWarmup = 3, bThreads = 1;
+  unsigned bRuns = 20, bWarmup = 3;
+  int bThreads = 0;
   bool bJson = false;
   CommonCompileFlags bFlags;
   bench->add_option("model", bInput, "ONNX model file")->required();
   bench->add_option("--runs", bRuns, "Timed runs (default 20)");
   bench->add_option("--warmup", bWarmup, "Untimed warm-up runs (default 3)");
-  bench->add_option("--threads", bThreads,
-                    "Threads (the generated code is single-threaded for now)");
+  bench
+      ->add_option("--threads", bThreads,
+                   "Threads of the model's parallel loops (default: "
+                   "TDC_NUM_THREADS, else the available CPUs)")
+      ->check(CLI::NonNegativeNumber);
   bench->add_flag("--json", bJson,
-                  "Print {\"median_ms\":..,\"min_ms\":..,\"max_ms\":..}");
+                  "Print {\"median_ms\":..,\"min_ms\":..,\"max_ms\":..,"
+                  "\"threads\":..}");
   bFlags.add(bench);
 
   // verify
@@ -253,6 +263,7 @@ int main(int argc, char **argv) {
     auto lib = compileAndLoad(rInput, rFlags, tmp);
     if (!lib)
       return 1;
+    lib->setNumThreads(rThreads);
     const ModelSignature &sig = lib->signature();
     std::vector<Tensor> inputs = rRandom
                                      ? randomInputs(sig, rSeed)
@@ -317,6 +328,7 @@ int main(int argc, char **argv) {
     auto lib = compileAndLoad(bInput, bFlags, tmp);
     if (!lib)
       return 1;
+    lib->setNumThreads(bThreads);
     std::vector<Tensor> inputs = randomInputs(lib->signature(), 0);
     std::vector<Tensor> outputs;
     for (const auto &s : lib->signature().outputs)
@@ -340,12 +352,13 @@ int main(int argc, char **argv) {
     std::sort(ms.begin(), ms.end());
     double median = ms[ms.size() / 2];
     if (bJson)
-      std::printf("{\"median_ms\": %.4f, \"min_ms\": %.4f, \"max_ms\": %.4f}\n",
-                  median, ms.front(), ms.back());
+      std::printf("{\"median_ms\": %.4f, \"min_ms\": %.4f, \"max_ms\": %.4f, "
+                  "\"threads\": %d}\n",
+                  median, ms.front(), ms.back(), lib->numThreads());
     else
       std::printf("median %.4f ms, min %.4f ms, max %.4f ms over %zu runs "
-                  "(threads: %u)\n",
-                  median, ms.front(), ms.back(), ms.size(), bThreads);
+                  "(threads: %d)\n",
+                  median, ms.front(), ms.back(), ms.size(), lib->numThreads());
     llvm::sys::fs::remove_directories(tmp);
     return 0;
   }

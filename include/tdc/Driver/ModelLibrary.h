@@ -24,10 +24,17 @@ public:
            std::string &error);
   /// Run on raw buffers (no checks; for benchmarking).
   int runRaw(const void *const *inputs, void *const *outputs);
+  /// Threads of the library's parallel loops: n >= 1, or n <= 0 for the
+  /// library's default (TDC_NUM_THREADS, else the CPUs it may run on).
+  void setNumThreads(int n);
+  /// The thread count runs use (1 for libraries without a thread team).
+  int numThreads() const;
 
 private:
   void *handle = nullptr;
   int (*runFn)(const void *const *, void *const *) = nullptr;
+  void (*setThreadsFn)(int) = nullptr;
+  int (*getThreadsFn)() = nullptr;
   ModelSignature sig;
 };
 

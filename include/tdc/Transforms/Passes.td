@@ -64,4 +64,29 @@ def TileAndVectorizeContractions : Pass<"tdc-tile-and-vectorize-contractions"> {
                            "mlir::arith::ArithDialect"];
 }
 
+def ParallelizeOuterLoops : Pass<"tdc-parallelize-outer-loops"> {
+  let summary = "Tile the leading parallel loops of large linalg ops into scf.forall";
+  let description = [{
+    Each linalg op at the top level of a function with static shapes, at
+    least `min-work` points in its iteration space and leading parallel
+    loops (in loop order, the innermost loop excepted) is tiled with
+    TilingInterface into one scf.forall: tile size 1 on leading parallel
+    loops until they make `min-tasks` tasks. The forall becomes a parallel
+    loop of the runtime's thread team (scf-forall-to-parallel,
+    convert-scf-to-openmp); each task computes the same values whatever the
+    thread count, so results do not depend on it. Run it after loop
+    interchange so that "leading" means outermost in the final nest.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"1 << 16",
+           "Smallest iteration space worth a fork/join">,
+    Option<"minTasks", "min-tasks", "int64_t", /*default=*/"16",
+           "Tile leading loops until there are this many tasks">,
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect",
+                           "mlir::tensor::TensorDialect",
+                           "mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 #endif

@@ -106,6 +106,33 @@ translateToLLVMIR(mlir::ModuleOp module, LLVMContext &llvmCtx,
   constant(p + "_num_inputs", (int)nIn);
   constant(p + "_num_outputs", (int)nOut);
 
+  // Thread count of the runtime's team (runtime/tdc_runtime.c).
+  Type *voidTy = b.getVoidTy();
+  auto *setRt = Function::Create(FunctionType::get(voidTy, {i32}, false),
+                                 GlobalValue::ExternalLinkage,
+                                 "tdc_rt_set_num_threads", *m);
+  auto *getRt = Function::Create(FunctionType::get(i32, {}, false),
+                                 GlobalValue::ExternalLinkage,
+                                 "tdc_rt_get_num_threads", *m);
+  auto *setFn = Function::Create(FunctionType::get(voidTy, {i32}, false),
+                                 GlobalValue::ExternalLinkage,
+                                 p + "_set_num_threads", *m);
+  b.SetInsertPoint(BasicBlock::Create(llvmCtx, "entry", setFn));
+  b.CreateCall(setRt, {setFn->getArg(0)});
+  b.CreateRetVoid();
+  auto *getFn = Function::Create(FunctionType::get(i32, {}, false),
+                                 GlobalValue::ExternalLinkage,
+                                 p + "_get_num_threads", *m);
+  b.SetInsertPoint(BasicBlock::Create(llvmCtx, "entry", getFn));
+  b.CreateRet(b.CreateCall(getRt));
+
+  // Parallel loops call the LLVM OpenMP runtime ABI; tdc's runtime
+  // implements the entry points it needs under its own names, so that a
+  // libomp in the same process is never mixed in.
+  for (Function &f : *m)
+    if (f.isDeclaration() && f.getName().starts_with("__kmpc_"))
+      f.setName("tdc_kmpc_" + f.getName().drop_front(7).str());
+
   auto *sigFn =
       Function::Create(FunctionType::get(ptr, {}, false),
                        GlobalValue::ExternalLinkage, p + "_signature", *m);

@@ -70,6 +70,20 @@ std::string generateHeader(const ModelSignature &sig, const std::string &p) {
      << "const char *" << p << "_signature(void);\n\n"
      << "int " << p << "_num_inputs(void);\n"
      << "int " << p << "_num_outputs(void);\n\n"
+     << "/* Threads of the model's parallel loops, for the runs that follow\n"
+     << " * (any thread may set it, between or during runs).\n"
+     << " * n >= 1: n threads; 1 runs everything on the calling thread and\n"
+     << " * never creates a thread. n <= 0: the default, which is the\n"
+     << " * environment variable TDC_NUM_THREADS (read at the first run),\n"
+     << " * else the number of CPUs the process may run on. Workers are\n"
+     << " * created on first use and kept until the library is unloaded.\n"
+     << " * Outputs do not depend on the thread count. */\n"
+     << "void " << p << "_set_num_threads(int n);\n"
+     << "/* The thread count runs use now. */\n"
+     << "int " << p << "_get_num_threads(void);\n\n"
+     << "/* Linking the object of --emit=obj yourself: add the runtime object\n"
+     << " * written next to it (<name>.runtime.o; it defines tdc_kmpc_* and\n"
+     << " * tdc_rt_* with hidden visibility and needs only libc). */\n\n"
      << "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
   return os.str();
 }

@@ -47,11 +47,13 @@ void buildGraphToLinalgPipeline(OpPassManager &pm, unsigned) {
 void buildSchedulingPipeline(OpPassManager &pm, unsigned optLevel) {
   // Schedules matter only when the loops will be optimized. Contractions
   // that tile into full register blocks become vector code (accumulators
-  // hoisted out of the k loop); the rest keep the loop-interchange schedule.
+  // hoisted out of the k loop) in parallel tasks; the rest keep the
+  // loop-interchange schedule, the large ones with parallel outer loops.
   if (optLevel > 0)
     addPipeline(pm, "tdc-tile-and-vectorize-contractions,"
                     "loop-invariant-subset-hoisting,canonicalize,cse,"
-                    "tdc-interchange-for-vectorization");
+                    "tdc-interchange-for-vectorization,"
+                    "tdc-parallelize-outer-loops,canonicalize");
 }
 
 void buildBufferizationPipeline(OpPassManager &pm, unsigned) {
@@ -66,16 +68,20 @@ void buildBufferizationPipeline(OpPassManager &pm, unsigned) {
 }
 
 void buildLoweringToLLVMPipeline(OpPassManager &pm, unsigned) {
+  // Parallel tasks (scf.forall) become OpenMP parallel loops, which the
+  // LLVM IR translation outlines into calls of the runtime's team.
   addPipeline(pm, "tdc-memref-copy-to-linalg,tdc-flatten-constant-globals,"
                   "func.func(convert-vector-to-scf{full-unroll=true},"
-                  "convert-linalg-to-loops),lower-affine,"
+                  "convert-linalg-to-loops,scf-forall-to-parallel),"
+                  "convert-scf-to-openmp,canonicalize,lower-affine,"
                   "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
                   "convert-math-to-funcs,convert-math-to-llvm,"
                   "convert-math-to-libm,convert-vector-to-llvm,"
                   "finalize-memref-to-llvm,"
                   "convert-arith-to-llvm,convert-index-to-llvm,"
                   "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
-                  "convert-cf-to-llvm,convert-ub-to-llvm,"
+                  "convert-openmp-to-llvm,convert-cf-to-llvm,"
+                  "convert-ub-to-llvm,"
                   "reconcile-unrealized-casts,canonicalize");
 }
 

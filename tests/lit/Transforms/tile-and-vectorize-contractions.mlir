@@ -2,9 +2,11 @@
 
 // A matmul becomes 8x32 register blocks: the k loop is innermost and
 // carries 16 accumulators (8 rows x 2 vectors of 16); each step broadcasts
-// an element of A and does an FMA with a row of B.
+// an element of A and does an FMA with a row of B. The 64 rows make two
+// parallel tasks of 32.
 // CHECK-LABEL: func.func @matmul
-// CHECK: scf.for {{.*}} step %c8
+// CHECK: scf.forall (%[[M:.*]]) = (0) to (64) step (32) shared_outs
+// CHECK: scf.for {{.*}} to %c32 step %c8
 // CHECK: scf.for {{.*}} step %c32
 // CHECK-COUNT-16: vector.transfer_read {{.*}} : tensor<8x32xf32>, vector<16xf32>
 // CHECK: scf.for {{.*}} to %c512 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
@@ -14,6 +16,8 @@
 // CHECK: vector.fma {{.*}} : vector<16xf32>
 // CHECK: scf.yield
 // CHECK-COUNT-16: vector.transfer_write {{.*}} : vector<16xf32>, tensor<8x32xf32>
+// CHECK: scf.forall.in_parallel
+// CHECK: tensor.parallel_insert_slice {{.*}} into {{.*}}[%[[M]], 0] [32, 128]
 func.func @matmul(%a: tensor<64x512xf32>, %b: tensor<512x128xf32>) -> tensor<64x128xf32> {
   %cst = arith.constant 0.0 : f32
   %0 = tensor.empty() : tensor<64x128xf32>
@@ -22,9 +26,23 @@ func.func @matmul(%a: tensor<64x512xf32>, %b: tensor<512x128xf32>) -> tensor<64x
   return %2 : tensor<64x128xf32>
 }
 
+// A matrix-vector product has one row: its tasks are the 256-wide blocks
+// of n, each running all of k.
+// CHECK-LABEL: func.func @gemv
+// CHECK: scf.forall (%[[N:.*]]) = (0) to (1024) step (256)
+// CHECK: scf.for {{.*}} to %c256 step %c32
+// CHECK: scf.for {{.*}} to %c256 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>)
+// CHECK: tensor.parallel_insert_slice {{.*}}[0, %[[N]]] [1, 256]
+func.func @gemv(%a: tensor<1x256xf32>, %b: tensor<256x1024xf32>, %c: tensor<1x1024xf32>) -> tensor<1x1024xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<1x256xf32>, tensor<256x1024xf32>) outs(%c : tensor<1x1024xf32>) -> tensor<1x1024xf32>
+  return %0 : tensor<1x1024xf32>
+}
+
 // A stride-1 NCHW conv: rows are output channels, vectors run along ow
-// (28 = 16 + 8 + 4 lanes); c, kh and kw loop around the FMAs.
+// (28 = 16 + 8 + 4 lanes); c, kh and kw loop around the FMAs. Tasks are the
+// blocks of 8 output channels by output rows.
 // CHECK-LABEL: func.func @conv
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (32, 28) step (8, 1)
 // CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>
 // CHECK: scf.for
 // CHECK: scf.for

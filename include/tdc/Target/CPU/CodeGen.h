@@ -34,6 +34,9 @@ createTargetMachine(const CodegenOptions &options, std::string &error);
 ///   int <prefix>_run(const void *const *inputs, void *const *outputs);
 ///   const char *<prefix>_signature(void);   (JSON)
 ///   int <prefix>_num_inputs(void), <prefix>_num_outputs(void);
+///   void <prefix>_set_num_threads(int), int <prefix>_get_num_threads(void);
+/// and renames the OpenMP runtime calls of parallel loops (__kmpc_*) to the
+/// runtime's tdc_kmpc_*.
 std::unique_ptr<llvm::Module> translateToLLVMIR(mlir::ModuleOp module,
                                                 llvm::LLVMContext &llvmCtx,
                                                 const ModelSignature &signature,
@@ -50,7 +53,12 @@ bool emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm,
                      bool assembly, const std::string &path,
                      std::string &error);
 
-/// Link an object into a shared library that needs only libc and libm.
+/// Write tdc's thread-team runtime (an x86-64 ELF object with hidden
+/// symbols; see docs/artifacts.md) to `path`.
+bool writeRuntimeObject(const std::string &path, std::string &error);
+
+/// Link an object and the runtime into a shared library that needs only
+/// libc and libm.
 bool linkSharedLibrary(const std::string &objectPath,
                        const std::string &libraryPath, std::string &error);
 

@@ -1,0 +1,57 @@
+/* Runs the model of make_threads_model.py (prefix tdc_model) and checks the
+ * thread team: usage: threads_main OUT.bin [N]
+ * Runs once with the thread count from the environment (or N, set through
+ * the API) and writes the output bytes to OUT.bin; prints "threads T tasks
+ * K" where K is the process's thread count after the run, so the caller
+ * can check that one thread means no thread was created. Then runs again
+ * with 1 thread and with 2 through the API and exits 1 unless all three
+ * outputs are bit-identical. */
+#include "threads.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { kIn = 16 * 64 * 64, kOut = 128 * 256 };
+
+static int tasks(void) {
+  DIR *d = opendir("/proc/self/task");
+  int n = 0;
+  struct dirent *e;
+  while (d && (e = readdir(d)))
+    n += e->d_name[0] != '.';
+  if (d)
+    closedir(d);
+  return n;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2)
+    return 2;
+  static float x[kIn], y[kOut], y1[kOut], y2[kOut];
+  for (int i = 0; i < kIn; ++i)
+    x[i] = (float)((i * 7919) % 2001 - 1000) / 1000.0f;
+  if (argc > 2)
+    tdc_model_set_num_threads(atoi(argv[2]));
+  const void *in[] = {x};
+  void *out[] = {y};
+  if (tdc_model_run(in, out) != 0)
+    return 1;
+  printf("threads %d tasks %d\n", tdc_model_get_num_threads(), tasks());
+  FILE *f = fopen(argv[1], "wb");
+  if (!f || fwrite(y, sizeof y, 1, f) != 1 || fclose(f) != 0)
+    return 1;
+  void *out1[] = {y1}, *out2[] = {y2};
+  tdc_model_set_num_threads(1);
+  if (tdc_model_run(in, out1) != 0)
+    return 1;
+  tdc_model_set_num_threads(2);
+  if (tdc_model_run(in, out2) != 0)
+    return 1;
+  if (memcmp(y, y1, sizeof y) || memcmp(y, y2, sizeof y)) {
+    fprintf(stderr, "outputs differ between thread counts\n");
+    return 1;
+  }
+  return 0;
+}

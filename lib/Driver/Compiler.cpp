@@ -1,9 +1,9 @@
 //===- Compiler.cpp - ONNX file -> any stage of the pipeline --------------===//
 #include "tdc/Driver/Compiler.h"
-#include "tdc/Conversion/DeriveToLinalg/DeriveToLinalg.h"
-#include "tdc/Conversion/GraphToDerive/GraphToDerive.h"
-#include "tdc/Derive/Search.h"
+#include "tdc/Conversion/Passes.h"
 #include "tdc/Dialect/Graph/IR/GraphOps.h"
+#include "tdc/Dialect/Tx/IR/TxOps.h"
+#include "tdc/Dialect/Tx/Transforms/Passes.h"
 #include "tdc/Target/CPU/Pipeline.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -27,13 +27,10 @@ namespace tdc {
 
 bool parseEmitKind(const std::string &s, EmitKind &out) {
   static const std::pair<const char *, EmitKind> kinds[] = {
-      {"tg", EmitKind::TG},
-      {"linalg", EmitKind::Linalg},
-      {"llvm-mlir", EmitKind::LLVMMLIR},
-      {"llvm", EmitKind::LLVM},
-      {"asm", EmitKind::Asm},
-      {"obj", EmitKind::Obj},
-      {"lib", EmitKind::Lib}};
+      {"tg", EmitKind::TG},         {"tx", EmitKind::TX},
+      {"linalg", EmitKind::Linalg}, {"llvm-mlir", EmitKind::LLVMMLIR},
+      {"llvm", EmitKind::LLVM},     {"asm", EmitKind::Asm},
+      {"obj", EmitKind::Obj},       {"lib", EmitKind::Lib}};
   for (auto &[name, kind] : kinds)
     if (s == name) {
       out = kind;
@@ -43,179 +40,38 @@ bool parseEmitKind(const std::string &s, EmitKind &out) {
 }
 
 bool parseDeriveMode(const std::string &s, DeriveMode &out) {
-  if (s == "off" || s == "full") {
-    out = s == "off" ? DeriveMode::Off : DeriveMode::Full;
-    return true;
-  }
+  static const std::pair<const char *, DeriveMode> modes[] = {
+      {"off", DeriveMode::Off},
+      {"guided", DeriveMode::Guided},
+      {"full", DeriveMode::Full}};
+  for (auto &[name, mode] : modes)
+    if (s == name) {
+      out = mode;
+      return true;
+    }
   return false;
 }
 
-/// "name (OpType)" of the ONNX node an op came from, as the importer
-/// names its locations.
-static std::string describeOpLocation(Operation *op) {
-  std::string found = "?";
-  op->getLoc()->walk([&](Location l) {
-    if (auto n = dyn_cast<NameLoc>(l)) {
-      found = n.getName().str();
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
-  return found;
-}
-
-static bool isStaticF32(Value v) {
-  auto rt = dyn_cast<RankedTensorType>(v.getType());
-  return rt && rt.hasStaticShape() && rt.getElementType().isF32();
-}
-
-/// `program` followed by what the compute op adds to it: the conv bias
-/// (per output channel), or Gemm's alpha * P + beta * C (C broadcast).
-/// Null when this form is not supported.
-static derive::Expr withEpilogue(derive::ExprContext &ctx, Operation *op,
-                                 derive::Expr program,
-                                 std::map<std::string, Value> &inputs) {
-  using namespace derive;
-  Value bias;
-  double alpha = 1, beta = 1;
-  if (auto c = dyn_cast<tg::ConvOp>(op))
-    bias = c.getBias();
-  else if (auto c = dyn_cast<tg::ConvTransposeOp>(op))
-    bias = c.getBias();
-  else if (auto g = dyn_cast<tg::GemmOp>(op)) {
-    bias = g.getC();
-    alpha = g.getAlpha().convertToDouble();
-    beta = g.getBeta().convertToDouble();
-  }
-  if (!bias && alpha == 1)
-    return program;
-  if (bias && !isStaticF32(bias))
-    return nullptr;
-  std::vector<int64_t> shape = program->tensorShape();
-  std::vector<IterRange> loops;
-  std::vector<Index> sub;
-  for (size_t d = 0; d < shape.size(); ++d) {
-    Iter it = ctx.iter("e" + std::to_string(d));
-    loops.push_back({it, {0, shape[d]}});
-    sub.push_back(ctx.idx(it));
-  }
-  Expr body = ctx.access(program, sub);
-  if (alpha != 1)
-    body = ctx.binary(BinaryOp::Mul, ctx.constant(alpha), body);
-  if (bias) {
-    auto bs = cast<RankedTensorType>(bias.getType()).getShape();
-    std::vector<int64_t> bshape(bs.begin(), bs.end());
-    std::vector<Index> bsub;
-    if (isa<tg::GemmOp>(op)) {
-      // numpy broadcast of C to the output: align right, size-1 dims read 0.
-      if (bshape.size() > shape.size())
-        return nullptr;
-      size_t off = shape.size() - bshape.size();
-      for (size_t d = 0; d < bshape.size(); ++d) {
-        if (bshape[d] != 1 && bshape[d] != shape[off + d])
-          return nullptr;
-        bsub.push_back(bshape[d] == 1 ? ctx.cst(0) : sub[off + d]);
-      }
-    } else {
-      if (bshape.size() != 1 || shape.size() < 2 || bshape[0] != shape[1])
-        return nullptr;
-      bsub.push_back(sub[1]);
-    }
-    inputs["Bias"] = bias;
-    Expr b = ctx.access(ctx.input("Bias", bshape, true), bsub);
-    if (beta != 1)
-      b = ctx.binary(BinaryOp::Mul, ctx.constant(beta), b);
-    body = ctx.binary(BinaryOp::Add, body, b);
-  }
-  return ctx.scope(loops, {}, body);
-}
-
-/// Derive every f32 compute op and replace it by the cheapest verified
-/// program when that is cheaper than the op itself. Returns the number of
-/// ops replaced. TDC_DERIVE_LOG=1 reports each decision on stderr;
-/// TDC_DERIVE_ALWAYS=1 replaces every op by its best program (even the
-/// original expression), to test the lowering; TDC_DERIVE_BUDGET=SECONDS
-/// overrides the search budget per op.
-static int deriveComputeOps(func::FuncOp f, const CompileOptions &options) {
-  std::vector<Operation *> ops;
-  f.walk([&](Operation *op) {
-    if (isa<tg::ConvOp, tg::ConvTransposeOp, tg::MatMulOp, tg::GemmOp>(op))
-      ops.push_back(op);
-  });
-  bool log = std::getenv("TDC_DERIVE_LOG") != nullptr;
-  bool always = std::getenv("TDC_DERIVE_ALWAYS") != nullptr;
-  derive::CostModel cost;
-  auto rules = derive::allRules();
-  derive::SearchOptions sopts;
-  sopts.maxDepth = 4;
-  sopts.timeBudgetSeconds = options.deriveSecondsPerNode;
+/// convert-tg-to-tx, then (unless derivation is off) tdc-derive-tx with
+/// the compile's options. TDC_DERIVE_LOG=1 reports each decision on stderr;
+/// TDC_DERIVE_ALWAYS=1 replaces every program by its best one (even the
+/// original expression), to test the conversions and the lowering;
+/// TDC_DERIVE_BUDGET=SECONDS overrides the search budget per program.
+static void buildDerivationStage(OpPassManager &pm,
+                                 const CompileOptions &options) {
+  pm.addPass(createConvertGraphToTx());
+  if (options.derive == DeriveMode::Off)
+    return;
+  DeriveTxOptions d;
+  d.mode = options.derive == DeriveMode::Guided ? "guided" : "full";
+  d.depth = options.deriveDepth;
+  d.budget = options.deriveSecondsPerNode;
   if (const char *budget = std::getenv("TDC_DERIVE_BUDGET"))
-    sopts.timeBudgetSeconds = std::atof(budget);
-  sopts.verify = true;
-  int replaced = 0;
-  for (Operation *op : ops) {
-    std::string name = op->getName().getStringRef().str();
-    auto report = [&](const std::string &what) {
-      if (log)
-        std::fprintf(stderr, "derive: %s at %s: %s\n", name.c_str(),
-                     describeOpLocation(op).c_str(), what.c_str());
-    };
-    bool typesOk = isStaticF32(op->getResult(0));
-    for (Value v : op->getOperands())
-      typesOk &= isStaticF32(v);
-    if (!typesOk) {
-      report("skipped: not static f32");
-      continue;
-    }
-    derive::ExprContext ectx;
-    std::string why;
-    derive::Expr e = exprFromGraphOp(ectx, op, why);
-    if (!e) {
-      report("skipped: " + why);
-      continue;
-    }
-    std::map<std::string, Value> inputs;
-    if (isa<tg::ConvOp, tg::ConvTransposeOp>(op)) {
-      inputs["X"] = op->getOperand(0);
-      inputs["K"] = op->getOperand(1);
-    } else {
-      inputs["A"] = op->getOperand(0);
-      inputs["B"] = op->getOperand(1);
-    }
-    // Check the epilogue before the (long) search.
-    std::map<std::string, Value> probe;
-    if (!withEpilogue(ectx, op, e, probe)) {
-      report("skipped: unsupported bias/alpha/beta form");
-      continue;
-    }
-    derive::SearchResult r = derive::derive(ectx, e, rules, cost, sopts);
-    std::string chosen;
-    for (const std::string &k : r.best.kernels)
-      chosen += (chosen.empty() ? "" : " + ") + k;
-    char costs[96];
-    std::snprintf(costs, sizeof costs, "%.4f ms (was %.4f ms)",
-                  r.best.seconds * 1e3, r.original.seconds * 1e3);
-    bool better = r.verified && r.best.program != e &&
-                  r.best.seconds < r.original.seconds;
-    if (!better && !always) {
-      report("kept: best " + chosen + ", " + costs +
-             (r.verified ? "" : ", not verified"));
-      continue;
-    }
-    derive::Expr program = r.verified ? r.best.program : e;
-    program = withEpilogue(ectx, op, program, inputs);
-    OpBuilder b(op);
-    Value v = lowerExpr(b, op->getLoc(), program, inputs, b.getF32Type());
-    if (!v || v.getType() != op->getResult(0).getType()) {
-      report("kept: the program cannot be lowered");
-      continue;
-    }
-    op->getResult(0).replaceAllUsesWith(v);
-    op->erase();
-    ++replaced;
-    report("replaced by " + chosen + ", " + costs);
-  }
-  return replaced;
+    d.budget = std::atof(budget);
+  d.verify = options.verifyDerivation;
+  d.force = std::getenv("TDC_DERIVE_ALWAYS") != nullptr;
+  d.log = std::getenv("TDC_DERIVE_LOG") != nullptr;
+  pm.addPass(createDeriveTx(d));
 }
 
 bool onnxRuntimeInputNames(const std::string &path,
@@ -347,7 +203,7 @@ CompileResult compileModel(const CompileOptions &options) {
       (options.emit == EmitKind::Asm || options.emit == EmitKind::Obj ||
        options.emit == EmitKind::Lib)) {
     result.error = "-o - (stdout) is only for the text stages "
-                   "tg, linalg, llvm-mlir and llvm";
+                   "tg, tx, linalg, llvm-mlir and llvm";
     return result;
   }
   // Fail before the (possibly long) compile when the output can't be written.
@@ -407,10 +263,33 @@ CompileResult compileModel(const CompileOptions &options) {
     result.ok = true;
     return result;
   }
-  if (options.derive == DeriveMode::Full)
-    result.derivedNodes = deriveComputeOps(func, options);
   std::string err;
   unsigned opt = options.codegen.optLevel;
+  // Derivation: tg compute ops -> tx programs -> search -> linalg. With
+  // derivation off they keep the direct tg -> linalg lowering (--emit=tx
+  // still shows their tx form, underived).
+  if (options.derive != DeriveMode::Off || options.emit == EmitKind::TX) {
+    auto build = [&](OpPassManager &pm, unsigned) {
+      buildDerivationStage(pm, options);
+    };
+    if (failed(runStage(*module, build, opt, err)))
+      return fail("derivation failed", err);
+    module->walk([&](tx::ProgramOp p) {
+      if (p.getDerivation())
+        ++result.derivedNodes;
+    });
+    if (options.emit == EmitKind::TX) {
+      if (!writeText(options.output, printModule(*module), result.error))
+        return result;
+      result.ok = true;
+      return result;
+    }
+    auto lower = [](OpPassManager &pm, unsigned) {
+      pm.addPass(createConvertTxToLinalg());
+    };
+    if (failed(runStage(*module, lower, opt, err)))
+      return fail("lowering tx to linalg failed", err);
+  }
   if (failed(runStage(*module, buildGraphToLinalgPipeline, opt, err))) {
     result.unsupported = true;
     return fail("lowering to linalg failed", err);

@@ -1,7 +1,7 @@
 //===- Derive.cpp - the `tdc derive` command
 //-------------------------------===//
 #include "tdc/Driver/Derive.h"
-#include "tdc/Conversion/GraphToDerive/GraphToDerive.h"
+#include "tdc/Conversion/GraphToTx/GraphToTx.h"
 #include "tdc/Derive/Printer.h"
 #include "tdc/Derive/Search.h"
 #include "tdc/Dialect/Graph/IR/NodeLocation.h"

@@ -83,6 +83,7 @@ Outcome verifyOne(const std::string &dir, const VerifyOptions &opts,
   copts.output = workDir + "/model.so";
   copts.codegen.optLevel = opts.optLevel;
   copts.derive = opts.derive;
+  copts.verifyDerivation = opts.verifyDerivation;
   copts.writeHeader = false;
   std::unique_ptr<ModelLibrary> lib;
   std::vector<std::string> bound;

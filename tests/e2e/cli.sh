@@ -25,7 +25,7 @@ check "error names file, node and op" grep -q "unsupported.onnx: node 'determina
 check "nothing written on failure" test ! -e "$OUT/u.so" -a ! -e "$OUT/u.h"
 check "shape error exits 1" expect_rc 1 "$TDC" compile "$OUT/badshape.onnx" -o "$OUT/b.so"
 check "shape error names the node" grep -q "node 'bad_add' (Add)" "$OUT/stderr"
-for e in tg linalg llvm-mlir llvm asm obj lib; do
+for e in tg tx linalg llvm-mlir llvm asm obj lib; do
   check "--emit=$e" expect_rc 0 "$TDC" compile "$OUT/valid.onnx" --emit=$e -o "$OUT/valid.$e"
   check "--emit=$e wrote output" test -s "$OUT/valid.$e"
 done

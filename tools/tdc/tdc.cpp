@@ -30,6 +30,8 @@ struct CommonCompileFlags {
   std::vector<std::string> dims;
   std::string prefix = "tdc_model";
   std::string derive = "off";
+  int deriveDepth = 4;
+  bool verifyDerivation = false;
 
   void add(CLI::App *cmd) {
     cmd->add_option("-O", optLevel, "Optimization level 0-3 (default 2)")
@@ -43,9 +45,15 @@ struct CommonCompileFlags {
     cmd->add_option("--symbol-prefix", prefix,
                     "Prefix of the C API symbols (default tdc_model)");
     cmd->add_option("--derive", derive,
-                    "Replace compute ops by derived programs: off|full "
+                    "Replace compute ops by derived programs: off|guided|full "
                     "(default off)")
-        ->check(CLI::IsMember({"off", "full"}));
+        ->check(CLI::IsMember({"off", "guided", "full"}));
+    cmd->add_option("--derive-depth", deriveDepth,
+                    "Maximum number of rule applications (default 4)")
+        ->check(CLI::Range(0, 12));
+    cmd->add_flag("--verify", verifyDerivation,
+                  "Check each applied derivation with the interpreter "
+                  "(a mismatch is an error naming the node)");
   }
   bool apply(CompileOptions &o, std::string &error) const {
     o.codegen.optLevel = optLevel;
@@ -53,6 +61,8 @@ struct CommonCompileFlags {
     o.codegen.cpu = mcpu;
     o.codegen.symbolPrefix = prefix;
     parseDeriveMode(derive, o.derive);
+    o.deriveDepth = deriveDepth;
+    o.verifyDerivation = verifyDerivation;
     for (const auto &d : dims) {
       auto eq = d.find('=');
       if (eq == std::string::npos) {
@@ -118,8 +128,9 @@ int main(int argc, char **argv) {
                       "Output file (default: model name with the stage's "
                       "extension)");
   compile->add_option("--emit", cEmit,
-                      "Stage to emit: tg|linalg|llvm-mlir|llvm|asm|obj|lib "
-                      "(lib also writes a C header next to the library)");
+                      "Stage to emit: tg|tx|linalg|llvm-mlir|llvm|asm|obj|lib "
+                      "(lib also writes a C header next to the library; tx "
+                      "is the module after derivation, before linalg)");
   compile->add_flag("--json", cJson, "Print the result and signature as JSON");
   cFlags.add(compile);
 
@@ -192,8 +203,10 @@ int main(int argc, char **argv) {
   std::string vDerive = "off";
   verify
       ->add_option("--derive", vDerive,
-                   "Replace compute ops by derived programs: off|full")
-      ->check(CLI::IsMember({"off", "full"}));
+                   "Replace compute ops by derived programs: off|guided|full")
+      ->check(CLI::IsMember({"off", "guided", "full"}));
+  verify->add_flag("--verify", vOpts.verifyDerivation,
+                   "Check each applied derivation with the interpreter");
 
   // derive
   auto *derive = app.add_subcommand(
@@ -234,8 +247,9 @@ int main(int argc, char **argv) {
       return 2;
     }
     if (cOutput.empty()) {
-      static const char *ext[] = {
-          ".tg.mlir", ".linalg.mlir", ".llvm.mlir", ".ll", ".s", ".o", ".so"};
+      static const char *ext[] = {".tg.mlir",   ".tx.mlir", ".linalg.mlir",
+                                  ".llvm.mlir", ".ll",      ".s",
+                                  ".o",         ".so"};
       llvm::SmallString<256> out(llvm::sys::path::filename(cInput));
       llvm::sys::path::replace_extension(out, "");
       cOutput = std::string(out) + ext[(int)o.emit];

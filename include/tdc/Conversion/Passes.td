@@ -19,4 +19,38 @@ def ConvertGraphToLinalg : Pass<"convert-tg-to-linalg", "mlir::ModuleOp"> {
   ];
 }
 
+def ConvertGraphToTx : Pass<"convert-tg-to-tx", "mlir::ModuleOp"> {
+  let summary = "Turn tg compute ops (conv, conv_transpose, matmul, gemm) "
+                "into tx programs";
+  let description = [{
+    Each static f32 tg.conv, tg.conv_transpose, tg.matmul and tg.gemm whose
+    form has an expression (lib/Conversion/GraphToTx/GraphToExpr.cpp)
+    becomes a tx.program; a conv bias or Gemm's alpha/beta/C becomes a
+    second program reading the first one's result, so that derivation
+    searches the compute op alone. Operands defined by constants are marked
+    constant. Every new op keeps the tg op's location (the ONNX node). Ops
+    without an expression stay tg ops and take the convert-tg-to-linalg
+    path.
+  }];
+  let dependentDialects = [
+    "tdc::tx::TxDialect", "mlir::arith::ArithDialect",
+    "mlir::math::MathDialect"
+  ];
+}
+
+def ConvertTxToLinalg : Pass<"convert-tx-to-linalg", "mlir::ModuleOp"> {
+  let summary = "Lower tx programs to linalg on tensors";
+  let description = [{
+    Each tx.program becomes one linalg.generic per scope
+    (lib/Conversion/DeriveToLinalg): reads whose subscripts are plain
+    iterators inside the source are indexing maps, so matmul-shaped scopes
+    are real contractions; other reads are clamped tensor.extract with a
+    select for the zero outside the source.
+  }];
+  let dependentDialects = [
+    "mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
+    "mlir::arith::ArithDialect", "mlir::math::MathDialect"
+  ];
+}
+
 #endif

@@ -12,14 +12,16 @@
 
 namespace tdc {
 
-enum class EmitKind { TG, Linalg, LLVMMLIR, LLVM, Asm, Obj, Lib };
-/// Parse "tg", "linalg", "llvm-mlir", "llvm", "asm", "obj", "lib".
+enum class EmitKind { TG, TX, Linalg, LLVMMLIR, LLVM, Asm, Obj, Lib };
+/// Parse "tg", "tx", "linalg", "llvm-mlir", "llvm", "asm", "obj", "lib".
 bool parseEmitKind(const std::string &s, EmitKind &out);
 
 /// Replace compute ops (conv, conv_transpose, matmul, gemm) by the cheapest
-/// equivalent program the derivation search finds (Full), or not (Off).
-enum class DeriveMode { Off, Full };
-/// Parse "off", "full".
+/// equivalent program the derivation search finds: its best-first phase
+/// only (Guided), or that and the breadth-first phase to the depth bound
+/// (Full); or keep them (Off: no tx at all).
+enum class DeriveMode { Off, Guided, Full };
+/// Parse "off", "guided", "full".
 bool parseDeriveMode(const std::string &s, DeriveMode &out);
 
 struct CompileOptions {
@@ -31,8 +33,13 @@ struct CompileOptions {
   ImportOptions import;
   bool writeHeader = true;
   DeriveMode derive = DeriveMode::Off;
-  /// Search budget per compute op when derive is Full.
+  /// Search budget per compute op when derivation is on.
   double deriveSecondsPerNode = 2;
+  /// Maximum number of rule applications per derivation.
+  int deriveDepth = 4;
+  /// Re-check each applied derivation with the interpreter (an error names
+  /// the node when a derived program does not match).
+  bool verifyDerivation = false;
 };
 
 struct CompileResult {
@@ -43,7 +50,7 @@ struct CompileResult {
   bool unsupported = false;
   std::vector<std::string> needConstantInputs;
   ModelSignature signature;
-  /// Compute ops replaced by a derived program (derive Full).
+  /// Programs replaced by a derived one (derivation on).
   int derivedNodes = 0;
 };
 

@@ -17,6 +17,8 @@ struct VerifyOptions {
   unsigned timeoutSeconds = 120;
   unsigned optLevel = 2;
   DeriveMode derive = DeriveMode::Off;
+  /// Re-check each applied derivation with the interpreter.
+  bool verifyDerivation = false;
   /// Compare with recorded statuses; regressions fail, new passes are listed.
   std::string expectations;
   /// Record this run's statuses.

@@ -145,6 +145,10 @@ private:
       Range r = pos->range;
       if (r.lo + f.constant < dom.lo || r.hi - 1 + f.constant >= dom.hi)
         return AffineMap();
+      // A bare loop dim fixes the loop's range to the operand's size in
+      // linalg: it must read the whole dim.
+      if (r.lo + f.constant == dom.lo && r.size() != dom.size())
+        return AffineMap();
       // Loop index k runs over [0, size): the iterator is k + lo.
       results.push_back(b.getAffineDimExpr(pos - all.begin()) +
                         (r.lo + f.constant - dom.lo));

@@ -1,15 +1,21 @@
-//===- GraphToDerive.cpp - tg compute ops as derivation expressions
-//--------===//
-#include "tdc/Conversion/GraphToDerive/GraphToDerive.h"
+//===- GraphToExpr.cpp - tg compute ops as derivation expressions ---------===//
+#include "tdc/Conversion/GraphToTx/GraphToTx.h"
 #include "tdc/Dialect/Graph/IR/GraphOps.h"
+
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace tdc::derive;
 
 namespace tdc {
 
-static bool isConstant(Value v) {
-  return v.getDefiningOp<tg::ConstantOp>() != nullptr;
+/// Known at compile time (weights): the cost model re-lays such operands
+/// out for free.
+static bool isConstant(Value v) { return matchPattern(v, m_Constant()); }
+
+bool isStaticF32(Value v) {
+  auto rt = dyn_cast<RankedTensorType>(v.getType());
+  return rt && rt.hasStaticShape() && rt.getElementType().isF32();
 }
 
 static std::vector<int64_t> shapeOf(Value v) {
@@ -150,6 +156,68 @@ Expr exprFromGraphOp(ExprContext &ctx, Operation *op, std::string &why) {
                       gemm.getTransB(), why);
   why = "not a compute op";
   return nullptr;
+}
+
+Expr epilogueExpr(ExprContext &ctx, Operation *op, std::string &why) {
+  why.clear();
+  Value bias;
+  double alpha = 1, beta = 1;
+  if (auto c = dyn_cast<tg::ConvOp>(op))
+    bias = c.getBias();
+  else if (auto c = dyn_cast<tg::ConvTransposeOp>(op))
+    bias = c.getBias();
+  else if (auto g = dyn_cast<tg::GemmOp>(op)) {
+    bias = g.getC();
+    alpha = g.getAlpha().convertToDouble();
+    beta = g.getBeta().convertToDouble();
+  }
+  if (!bias && alpha == 1)
+    return nullptr;
+  if (bias && !isStaticF32(bias)) {
+    why = "bias is not a static f32 tensor";
+    return nullptr;
+  }
+  std::vector<int64_t> shape = shapeOf(op->getResult(0));
+  std::vector<IterRange> loops;
+  std::vector<Index> sub;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    Iter it = ctx.iter("e" + std::to_string(d));
+    loops.push_back({it, {0, shape[d]}});
+    sub.push_back(ctx.idx(it));
+  }
+  Expr body = ctx.access(ctx.input("P", shape), sub);
+  if (alpha != 1)
+    body = ctx.binary(BinaryOp::Mul, ctx.constant(alpha), body);
+  if (bias) {
+    std::vector<int64_t> bshape = shapeOf(bias);
+    std::vector<Index> bsub;
+    if (isa<tg::GemmOp>(op)) {
+      // numpy broadcast of C to the output: align right, size-1 dims read 0.
+      if (bshape.size() > shape.size()) {
+        why = "C has a higher rank than the output";
+        return nullptr;
+      }
+      size_t off = shape.size() - bshape.size();
+      for (size_t d = 0; d < bshape.size(); ++d) {
+        if (bshape[d] != 1 && bshape[d] != shape[off + d]) {
+          why = "C does not broadcast to the output";
+          return nullptr;
+        }
+        bsub.push_back(bshape[d] == 1 ? ctx.cst(0) : sub[off + d]);
+      }
+    } else {
+      if (bshape.size() != 1 || shape.size() < 2 || bshape[0] != shape[1]) {
+        why = "bias is not one value per output channel";
+        return nullptr;
+      }
+      bsub.push_back(sub[1]);
+    }
+    Expr b = ctx.access(ctx.input("Bias", bshape, isConstant(bias)), bsub);
+    if (beta != 1)
+      b = ctx.binary(BinaryOp::Mul, ctx.constant(beta), b);
+    body = ctx.binary(BinaryOp::Add, body, b);
+  }
+  return ctx.scope(loops, {}, body);
 }
 
 } // namespace tdc

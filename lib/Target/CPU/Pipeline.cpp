@@ -97,9 +97,10 @@ static std::string describeLocation(Location loc) {
   return s;
 }
 
-LogicalResult runStage(ModuleOp module,
-                       void (*build)(OpPassManager &, unsigned),
-                       unsigned optLevel, std::string &error) {
+LogicalResult
+runStage(ModuleOp module,
+         llvm::function_ref<void(OpPassManager &, unsigned)> build,
+         unsigned optLevel, std::string &error) {
   PassManager pm(module.getContext(), ModuleOp::getOperationName());
   build(pm, optLevel);
   std::string diags;

@@ -10,6 +10,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 
 #include <string>
 
@@ -30,9 +31,10 @@ void buildLoweringToLLVMPipeline(mlir::OpPassManager &pm, unsigned optLevel);
 void registerCompilerDialects(mlir::DialectRegistry &registry);
 
 /// Run `build(pm)` on `module`; on failure `error` holds the diagnostics.
-mlir::LogicalResult runStage(mlir::ModuleOp module,
-                             void (*build)(mlir::OpPassManager &, unsigned),
-                             unsigned optLevel, std::string &error);
+mlir::LogicalResult
+runStage(mlir::ModuleOp module,
+         llvm::function_ref<void(mlir::OpPassManager &, unsigned)> build,
+         unsigned optLevel, std::string &error);
 
 } // namespace tdc
 

@@ -13,8 +13,6 @@
 
 #include "llvm/Support/raw_ostream.h"
 
-#include <limits>
-
 namespace tdc {
 #define GEN_PASS_DEF_DERIVETX
 #include "tdc/Dialect/Tx/Transforms/Passes.h.inc"
@@ -56,14 +54,8 @@ struct DeriveTx : tdc::impl::DeriveTxBase<DeriveTx> {
     sopts.maxDepth = depth;
     sopts.timeBudgetSeconds = budget;
     sopts.verify = true; // a program is replaced only when verified
-    if (mode == "guided") {
-      // TODO: set SearchOptions::explore = false once the search has it.
-      // Until then the best-first phase runs to the depth bound (no cap on
-      // its expansions) under a state cap; the breadth-first phase then
-      // finds the budget spent and does nothing.
-      sopts.guidedStates = std::numeric_limits<size_t>::max();
-      sopts.maxStates = 20000;
-    }
+    // guided: the best-first phase only, no breadth-first exploration.
+    sopts.explore = mode == "full";
     derive::CostModel cost;
     auto rules = derive::allRules();
 

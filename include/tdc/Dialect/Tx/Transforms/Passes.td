@@ -20,8 +20,8 @@ def DeriveTx : Pass<"tdc-derive-tx", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"mode", "mode", "std::string", /*default=*/"\"full\"",
-           "guided (best-first phase only) or full (guided, then "
-           "breadth-first to the depth bound)">,
+           "guided (the search's guided phase only) or full (guided, then "
+           "explorative to the depth bound)">,
     Option<"depth", "depth", "int", /*default=*/"4",
            "Maximum number of rule applications">,
     Option<"budget", "budget", "double", /*default=*/"2.0",

@@ -1,0 +1,73 @@
+// RUN: tdc-opt %s --convert-tx-to-linalg | FileCheck %s
+
+// A matmul-shaped scope is a real contraction (operands through indexing
+// maps, no tensor.extract); the eOperator that reads the intermediate
+// tensor at shifted subscripts reads with clamped tensor.extract and a
+// select that gives zero outside (padding).
+
+// CHECK-DAG: #[[A:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[B:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[O:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func.func @matmul_then_shift
+// CHECK: %[[FILL:.+]] = linalg.fill
+// CHECK: %[[MM:.+]] = linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[O]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%arg0, %arg1 : tensor<6x8xf32>, tensor<4x8xf32>) outs(%[[FILL]] : tensor<6x4xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: arith.cmpi sge
+// CHECK: tensor.extract %[[MM]]
+// CHECK: arith.select
+// CHECK-NOT: tx.
+func.func @matmul_then_shift(%a: tensor<6x8xf32>, %b: tensor<4x8xf32>) -> tensor<6x4xf32> {
+  %0 = tx.program(%a, %b) names ["A", "B"] constant [false, true] : (tensor<6x8xf32>, tensor<4x8xf32>) -> tensor<6x4xf32> {
+  ^bb0(%A: tensor<6x8xf32>, %B: tensor<4x8xf32>):
+    %t = tx.scope loops [i: 0:6, j: 0:4] sums [k: 0:8] (%A, %B) : (tensor<6x8xf32>, tensor<4x8xf32>) -> tensor<6x4xf32> {
+    ^bb0(%i: index, %j: index, %k: index, %aa: tensor<6x8xf32>, %bb: tensor<4x8xf32>):
+      %x = tx.read %aa[%i, %k] : tensor<6x8xf32>
+      %y = tx.read %bb[%j, %k] : tensor<4x8xf32>
+      %m = arith.mulf %x, %y : f32
+      tx.yield %m : f32
+    }
+    %s = tx.scope loops [h: 0:6, f: 0:4] sums [r: 0:3] (%t) : (tensor<6x4xf32>) -> tensor<6x4xf32> {
+    ^bb0(%h: index, %f: index, %r: index, %tt: tensor<6x4xf32>):
+      %v = tx.read %tt[%h + %r - 1, %f] : tensor<6x4xf32>
+      tx.yield %v : f32
+    }
+    tx.return %s : tensor<6x4xf32>
+  }
+  return %0 : tensor<6x4xf32>
+}
+
+// A nested scope whose range starts at -1 is stored from offset 0: a read
+// at t is element t + 1.
+// CHECK-LABEL: func.func @offset_domain
+// CHECK: %[[T:.+]] = linalg.generic
+// CHECK: linalg.index 0
+// CHECK: arith.addi %{{.+}}, %c-1
+// CHECK: arith.select
+// CHECK: linalg.generic
+// CHECK: linalg.index 0
+// CHECK: %[[I:.+]] = arith.addi %{{.+}}, %c-1
+// CHECK: %[[K:.+]] = arith.subi %[[I]], %c-1
+// CHECK: tensor.extract %[[T]][%[[K]]]
+// CHECK-NEXT: linalg.yield
+// CHECK: return
+func.func @offset_domain(%a: tensor<4xf32>) -> tensor<3xf32> {
+  %0 = tx.program(%a) names ["A"] constant [false] : (tensor<4xf32>) -> tensor<3xf32> {
+  ^bb0(%A: tensor<4xf32>):
+    %t = tx.scope loops [t: -1:3] (%A) : (tensor<4xf32>) -> tensor<4xf32> {
+    ^bb0(%t: index, %aa: tensor<4xf32>):
+      %v = tx.read %aa[%t] : tensor<4xf32>
+      %r = tx.relu %v : f32
+      tx.yield %r : f32
+    }
+    %y = tx.scope loops [i: 0:3] (%t) : (tensor<4xf32>) -> tensor<3xf32> {
+    ^bb0(%i: index, %tt: tensor<4xf32>):
+      %v = tx.read %tt[%i - 1] : tensor<4xf32>
+      tx.yield %v : f32
+    }
+    tx.return %y : tensor<3xf32>
+  }
+  return %0 : tensor<3xf32>
+}

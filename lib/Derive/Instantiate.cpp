@@ -457,14 +457,80 @@ void countAccesses(Expr e, double &ops, double &accesses,
 }
 } // namespace
 
+namespace {
+/// The reads whose zero makes the whole body zero: factors of a product,
+/// through negation and a quotient's numerator. None for bodies with
+/// operators that turn finite values into inf/NaN (0 * inf is not 0).
+bool zeroFactors(Expr e, std::vector<Expr> &out) {
+  switch (e->kind) {
+  case ExprKind::Access:
+    out.push_back(e);
+    return true;
+  case ExprKind::Const:
+    return true;
+  case ExprKind::Unary:
+    if (e->unaryFn == UnaryFn::Log || e->unaryFn == UnaryFn::Sqrt ||
+        e->unaryFn == UnaryFn::Exp)
+      return false;
+    return e->unaryFn == UnaryFn::Neg ? zeroFactors(e->lhs, out) : true;
+  case ExprKind::Binary:
+    if (e->binaryOp == BinaryOp::Mul)
+      return zeroFactors(e->lhs, out) && zeroFactors(e->rhs, out);
+    return e->binaryOp != BinaryOp::Div;
+  default:
+    return false;
+  }
+}
+} // namespace
+
+std::vector<SumBound> sumBounds(Expr scope, size_t sum) {
+  std::vector<SumBound> out;
+  std::vector<Expr> factors;
+  if (!zeroFactors(scope->body, factors))
+    return out;
+  Iter it = scope->sums[sum].iter;
+  auto isLoop = [&](Iter i) {
+    for (const IterRange &r : scope->loops)
+      if (r.iter == i)
+        return true;
+    return false;
+  };
+  for (Expr a : factors)
+    for (size_t d = 0; d < a->subscripts.size(); ++d) {
+      LinearForm lf;
+      if (!toLinear(a->subscripts[d], lf))
+        continue;
+      int64_t coef = 0;
+      bool ok = true;
+      for (auto &[i, c] : lf.terms)
+        if (i == it)
+          coef = c;
+        else
+          ok &= isLoop(i);
+      if (ok && coef != 0)
+        out.push_back({a, d, coef});
+    }
+  return out;
+}
+
+int64_t effectiveSumExtent(Expr scope, size_t sum) {
+  int64_t extent = scope->sums[sum].range.size();
+  for (const SumBound &b : sumBounds(scope, sum)) {
+    int64_t dom = b.access->source->domain(b.dim).size();
+    int64_t a = b.coef < 0 ? -b.coef : b.coef;
+    extent = std::min(extent, (dom + a - 1) / a);
+  }
+  return extent;
+}
+
 Kernel eOperator(Expr scope) {
   Kernel k;
   k.kind = KernelKind::EOperator;
   double points = 1, reduce = 1;
   for (const IterRange &r : scope->loops)
     points *= r.range.size();
-  for (const IterRange &r : scope->sums)
-    reduce *= r.range.size();
+  for (size_t s = 0; s < scope->sums.size(); ++s)
+    reduce *= effectiveSumExtent(scope, s);
   double ops = 0, accesses = 0;
   std::set<Expr> sources;
   countAccesses(scope->body, ops, accesses, sources);

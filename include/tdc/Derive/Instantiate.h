@@ -55,6 +55,23 @@ std::optional<Kernel> matchGbmm(Expr scope);
 /// The memory-bound implementation, always available.
 Kernel eOperator(Expr scope);
 
+/// Per traversal point, how many values of summation iterator `sum` can
+/// give a non-zero term: a factor of the body that reads a*sum + (traversal
+/// iterators) + c from a dim of extent D is zero for all but ceil(D/|a|) of
+/// them (the overlap-add of a transposed convolution reads 2 of 16). The
+/// range size when no factor bounds it. DeriveToLinalg lowers such sums as
+/// loops over exactly those values, and the cost model counts only them.
+int64_t effectiveSumExtent(Expr scope, size_t sum);
+
+/// A read that bounds a summation iterator: `access` reads a*sum + rest
+/// (rest over traversal iterators only) at dim `dim`.
+struct SumBound {
+  Expr access;
+  size_t dim;
+  int64_t coef;
+};
+std::vector<SumBound> sumBounds(Expr scope, size_t sum);
+
 /// The cheapest available kernel for a scope under `cost` (see Cost.h).
 struct CostModel;
 Kernel bestKernel(Expr scope, const CostModel &cost);

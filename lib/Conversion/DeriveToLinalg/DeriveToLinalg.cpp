@@ -5,9 +5,11 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <algorithm>
+#include <functional>
 #include <unordered_map>
 
 using namespace mlir;
@@ -468,6 +470,127 @@ private:
         b, loc, RankedTensorType::get(shape, elemType), result, co.groups);
   }
 
+  /// ceil(a / c) and floor(a / c) of index values, c a nonzero constant.
+  Value ceilDiv(OpBuilder &nb, Value a, int64_t c) {
+    // ceil(a / c) = -floor(-a / c)
+    Value neg = arith::SubIOp::create(
+        nb, loc, arith::ConstantIndexOp::create(nb, loc, 0), a);
+    return arith::SubIOp::create(nb, loc,
+                                 arith::ConstantIndexOp::create(nb, loc, 0),
+                                 floorDiv(nb, neg, c));
+  }
+
+  /// An eOperator whose summation iterators are each bounded, per output
+  /// point, by a factor that reads a*sum + rest (rest over traversal
+  /// iterators) from a dim of extent D (Instantiate.h: sumBounds): a generic
+  /// over the traversal dims only, whose body sums with scf.for loops over
+  /// just the values where every such read is inside its source -- the
+  /// overlap-add of a transposed convolution visits 2 of 16 kernel rows
+  /// instead of all of them. Null when no sum is bounded below its range.
+  Value boundedReduction(Expr s) {
+    if (s->sums.empty())
+      return Value();
+    bool tighter = false;
+    std::vector<std::vector<SumBound>> bounds;
+    for (size_t k = 0; k < s->sums.size(); ++k) {
+      bounds.push_back(sumBounds(s, k));
+      tighter |= effectiveSumExtent(s, k) < s->sums[k].range.size();
+    }
+    if (!tighter)
+      return Value();
+    SmallVector<int64_t> shape;
+    for (const IterRange &r : s->loops)
+      shape.push_back(r.range.size());
+    auto type = RankedTensorType::get(shape, elemType);
+    Value empty = tensor::EmptyOp::create(b, loc, shape, elemType);
+    std::unordered_map<Iter, Range> ranges;
+    for (const auto *list : {&s->loops, &s->sums})
+      for (const IterRange &r : *list)
+        ranges[r.iter] = r.range;
+    SmallVector<AffineExpr> outExprs;
+    for (size_t k = 0; k < s->loops.size(); ++k)
+      outExprs.push_back(b.getAffineDimExpr(k));
+    AffineMap outMap =
+        AffineMap::get(s->loops.size(), 0, outExprs, b.getContext());
+    SmallVector<utils::IteratorType> iters(s->loops.size(),
+                                           utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        b, loc, TypeRange{type}, ValueRange{}, ValueRange{empty},
+        ArrayRef<AffineMap>{outMap}, iters,
+        [&](OpBuilder &nb, Location, ValueRange) {
+          std::unordered_map<Iter, Value> iv;
+          for (size_t k = 0; k < s->loops.size(); ++k) {
+            Value v = linalg::IndexOp::create(nb, loc, k);
+            if (s->loops[k].range.lo != 0)
+              v = arith::AddIOp::create(nb, loc, v,
+                                        arith::ConstantIndexOp::create(
+                                            nb, loc, s->loops[k].range.lo));
+            iv[s->loops[k].iter] = v;
+          }
+          Value one = arith::ConstantIndexOp::create(nb, loc, 1);
+          // lo <= a*sum + rest <= hi - 1 for each bounding read.
+          std::function<Value(OpBuilder &, size_t, Value)> loop =
+              [&](OpBuilder &lb, size_t k, Value acc) -> Value {
+            if (k == s->sums.size()) {
+              Value x = scalar(lb, s->body, {}, iv, ranges);
+              return arith::AddFOp::create(lb, loc, acc, x);
+            }
+            Range r = s->sums[k].range;
+            Value lo = arith::ConstantIndexOp::create(lb, loc, r.lo);
+            Value hi = arith::ConstantIndexOp::create(lb, loc, r.hi);
+            for (const SumBound &bd : bounds[k]) {
+              LinearForm lf;
+              toLinear(bd.access->subscripts[bd.dim], lf);
+              LinearForm restForm;
+              restForm.constant = lf.constant;
+              for (auto &t : lf.terms)
+                if (t.first != s->sums[k].iter)
+                  restForm.terms.push_back(t);
+              Value rest = restForm.terms.empty() && restForm.constant == 0
+                               ? arith::ConstantIndexOp::create(lb, loc, 0)
+                               : Value();
+              if (!rest) {
+                rest =
+                    arith::ConstantIndexOp::create(lb, loc, restForm.constant);
+                for (auto &[it, c] : restForm.terms)
+                  rest = arith::AddIOp::create(
+                      lb, loc, rest,
+                      arith::MulIOp::create(
+                          lb, loc, iv.at(it),
+                          arith::ConstantIndexOp::create(lb, loc, c)));
+              }
+              Range dom = bd.access->source->domain(bd.dim);
+              Value dlo = arith::SubIOp::create(
+                  lb, loc, arith::ConstantIndexOp::create(lb, loc, dom.lo),
+                  rest);
+              Value dhi = arith::SubIOp::create(
+                  lb, loc, arith::ConstantIndexOp::create(lb, loc, dom.hi - 1),
+                  rest);
+              // a > 0: sum in [ceil(dlo/a), floor(dhi/a)]; a < 0 swaps.
+              Value first = bd.coef > 0 ? ceilDiv(lb, dlo, bd.coef)
+                                        : ceilDiv(lb, dhi, bd.coef);
+              Value last = bd.coef > 0 ? floorDiv(lb, dhi, bd.coef)
+                                       : floorDiv(lb, dlo, bd.coef);
+              lo = arith::MaxSIOp::create(lb, loc, lo, first);
+              hi = arith::MinSIOp::create(
+                  lb, loc, hi, arith::AddIOp::create(lb, loc, last, one));
+            }
+            // An empty range (hi <= lo) runs no iteration.
+            auto forOp = scf::ForOp::create(
+                lb, loc, lo, hi, one, ValueRange{acc},
+                [&](OpBuilder &fb, Location, Value i, ValueRange args) {
+                  iv[s->sums[k].iter] = i;
+                  scf::YieldOp::create(fb, loc, loop(fb, k + 1, args[0]));
+                });
+            return forOp.getResult(0);
+          };
+          Value zero = arith::ConstantOp::create(
+              nb, loc, nb.getFloatAttr(elemType, 0.0));
+          linalg::YieldOp::create(nb, loc, loop(nb, 0, zero));
+        });
+    return generic.getResult(0);
+  }
+
   Value scope(Expr s) {
     std::vector<Expr> accesses;
     accessesOf(s->body, accesses);
@@ -476,6 +599,8 @@ private:
       if (!tensor(a->source))
         return Value();
     if (Value v = collapsedContraction(s))
+      return v;
+    if (Value v = boundedReduction(s))
       return v;
     SmallVector<int64_t> shape;
     for (const IterRange &r : s->loops) {

@@ -86,3 +86,23 @@ TEST(Instantiate, G2bmmAndGbmm) {
                 .kind,
             "eop");
 }
+
+TEST(Instantiate, OverlapAddSumsAreBoundedByTheirReads) {
+  // The overlap-add of a 4x4 stride-2 transposed conv: of the 16 values of
+  // p, only those with 0 <= h-2p+1 < 4 (two) read inside T.
+  ExprContext ctx;
+  std::string error;
+  Expr e = parse(ctx,
+                 "L<f:0:8, h:0:32> Sum<p:0:16, c:0:3> "
+                 "{ T[f, h-2*p+1, p] * W[c] }",
+                 {{"T", {8, 4, 16}}, {"W", {3}}}, error);
+  ASSERT_NE(e, nullptr) << error;
+  EXPECT_EQ(effectiveSumExtent(e, 0), 2);
+  EXPECT_EQ(effectiveSumExtent(e, 1), 3); // W[c] reads all of c
+  ASSERT_EQ(sumBounds(e, 0).size(), 2u);  // T's dims 1 (h-2p+1) and 2 (p)
+  // A sum inside a non-product (here a difference) bounds nothing.
+  Expr d = parse(ctx, "L<h:0:32> Sum<p:0:16> { T[0, h-2*p+1, p] - W[0] }",
+                 {{"T", {8, 4, 16}}, {"W", {3}}}, error);
+  ASSERT_NE(d, nullptr) << error;
+  EXPECT_EQ(effectiveSumExtent(d, 0), 16);
+}

@@ -124,20 +124,32 @@ static long now_nanos(void) {
   return ts.tv_sec * 1000000000L + ts.tv_nsec;
 }
 
+/* Step i of a spin wait: pause at first, then give the CPU away at every
+ * step (on an oversubscribed machine the thread waited for may need this
+ * CPU to run at all). Returns 0 once the spin time is spent. */
+static int backoff(unsigned i, long *deadline) {
+  if (i < 1024) {
+    cpu_relax();
+    return 1;
+  }
+  if ((i & 15) == 0) {
+    long t = now_nanos();
+    if (!*deadline)
+      *deadline = t + kSpinNanos;
+    else if (t > *deadline)
+      return 0;
+  }
+  sched_yield();
+  return 1;
+}
+
 /* Waits until *word != seen: spins, then sleeps on `team.wake`. Whoever
  * changes a watched word calls wake_all(). */
 static void wait_change(atomic_uint *word, unsigned seen) {
   long deadline = 0;
-  for (unsigned i = 0; atomic_load(word) == seen; ++i) {
-    if ((i & 255) == 255) {
-      long t = now_nanos();
-      if (!deadline)
-        deadline = t + kSpinNanos;
-      else if (t > deadline)
-        break;
-    }
-    cpu_relax();
-  }
+  for (unsigned i = 0; atomic_load(word) == seen; ++i)
+    if (!backoff(i, &deadline))
+      break;
   if (atomic_load(word) == seen) {
     pthread_mutex_lock(&team.lock);
     atomic_fetch_add(&team.sleepers, 1);
@@ -294,16 +306,9 @@ TDC_RT void tdc_kmpc_fork_call(ident_t *loc, int32_t argc, microtask_t fn,
 
   /* Join: `pending` reaching 0 is the last worker's signal. */
   long deadline = 0;
-  for (unsigned i = 0; atomic_load(&team.pending) != 0; ++i) {
-    if ((i & 255) == 255) {
-      long t = now_nanos();
-      if (!deadline)
-        deadline = t + kSpinNanos;
-      else if (t > deadline)
-        break;
-    }
-    cpu_relax();
-  }
+  for (unsigned i = 0; atomic_load(&team.pending) != 0; ++i)
+    if (!backoff(i, &deadline))
+      break;
   if (atomic_load(&team.pending) != 0) {
     pthread_mutex_lock(&team.lock);
     atomic_fetch_add(&team.sleepers, 1);

@@ -1,10 +1,10 @@
 //===- TileAndVectorizeContractions.cpp - register-blocked matmuls --------===//
 //
 // A matmul as plain loops (even in the i-k-j order) streams the whole output
-// row through memory for every k. Here each contraction (and each stride-1
-// convolution, which is a sum of shifted matmuls) is tiled into an Mr x Nr
-// register block whose reduction loops are innermost, and the block is
-// written as vector code: per reduction step, Mr broadcasts of A, Nr/VL
+// row through memory for every k. Here each contraction (and each NCHW
+// convolution, a sum of shifted, possibly strided, matmuls) is tiled into an
+// Mr x Nr register block whose reduction loops are innermost, and the block
+// is written as vector code: per reduction step, Mr broadcasts of A, Nr/VL
 // loads of B and Mr*Nr/VL FMAs into accumulators that loop-invariant subset
 // hoisting then keeps in registers.
 //
@@ -39,8 +39,9 @@ constexpr int64_t kMaxNc = 256;
 constexpr int64_t kMaxKc = 256;
 
 /// Parallel tiles (scf.forall) must carry at least this many multiply-adds
-/// in all to be worth a fork/join of the runtime's thread team.
-constexpr int64_t kMinParallelWork = 1 << 16;
+/// in all (some 20 us of vector code) to be worth a fork/join of the
+/// runtime's thread team (a few us).
+constexpr int64_t kMinParallelWork = 1 << 20;
 /// Row chunk of a matmul's parallel tiles: a multiple of the register rows
 /// so that tall outputs split over threads even when n has one cache block.
 constexpr int64_t kMaxMc = 32;
@@ -247,11 +248,28 @@ AffineExpr alongDim(AffineExpr expr, unsigned numDims, unsigned keep) {
   return simplifyAffineExpr(expr.replaceDims(dims), numDims, 0);
 }
 
+/// Largest convolution stride vectorized: a vector of Nr outputs loads
+/// stride x Nr contiguous inputs and keeps every stride-th lane.
+constexpr int64_t kMaxStride = 4;
+
+/// The s in 1..kMaxStride for which `expr` moves by s * d along dim `d`
+/// (all other dims fixed).
+std::optional<int64_t> strideAlong(AffineExpr expr, unsigned numDims,
+                                   unsigned d) {
+  AffineExpr along = alongDim(expr, numDims, d);
+  AffineExpr dim = getAffineDimExpr(d, expr.getContext());
+  for (int64_t s = 1; s <= kMaxStride; ++s)
+    if (along == simplifyAffineExpr(dim * s, numDims, 0))
+      return s;
+  return std::nullopt;
+}
+
 /// Convolutions as outer products: out[.., m, .., n] += w[.., m, ..] *
-/// in[.., n + r] where n is the output's innermost dim with unit stride in the
-/// input (e.g. ow of a stride-1 NCHW conv) and m a dim of the filter only
-/// (the output channel). The register block is Mr x Nr of (m, n); every
-/// other loop, reductions last, iterates around it.
+/// in[.., s * n + r] where n is the output's innermost dim, which moves only
+/// the input's innermost index, by a stride s <= kMaxStride (ow of an NCHW
+/// conv), and m a dim of the filter only (the output channel). The register
+/// block is Mr x Nr of (m, n); every other loop, reductions last, iterates
+/// around it.
 std::optional<Plan> planConvolution(linalg::LinalgOp op) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
       op.getNumDpsInputs() != 2 || !linalg::isaConvolutionOpInterface(op) ||
@@ -268,9 +286,8 @@ std::optional<Plan> planConvolution(linalg::LinalgOp op) {
       !filter.isProjectedPermutation() || in.getNumResults() == 0)
     return std::nullopt;
   unsigned n = cast<AffineDimExpr>(out.getResults().back()).getPosition();
-  AffineExpr nExpr = getAffineDimExpr(n, op.getContext());
   if (filter.isFunctionOfDim(n) ||
-      alongDim(in.getResults().back(), numLoops, n) != nExpr)
+      !strideAlong(in.getResults().back(), numLoops, n))
     return std::nullopt;
   for (AffineExpr e : in.getResults().drop_back())
     if (e.isFunctionOfDim(n))
@@ -382,8 +399,15 @@ LogicalResult emitOuterProductTile(RewriterBase &rewriter, linalg::LinalgOp op,
           : 1;
   AffineMap inMap = op.getMatchingIndexingMap(op.getDpsInputOperand(inIdx));
   AffineMap wMap = op.getMatchingIndexingMap(op.getDpsInputOperand(1 - inIdx));
+  // The input may move by a stride along n (a strided convolution).
+  std::optional<int64_t> stride;
+  if (!inMap.getResults().empty())
+    stride = strideAlong(inMap.getResults().back(), numLoops, n);
+  if (!stride)
+    return failure();
   auto outM = position(outMap, m, mExpr), outN = position(outMap, n, nExpr);
-  auto inM = position(inMap, m, mExpr), inN = position(inMap, n, nExpr);
+  auto inM = position(inMap, m, mExpr),
+       inN = position(inMap, n, nExpr * *stride);
   auto wM = position(wMap, m, mExpr), wN = position(wMap, n, nExpr);
   if (failed(outM) || failed(outN) || failed(inM) || failed(inN) ||
       failed(wM) || failed(wN) || !*outM || !*outN || *inM || !*inN || !*wM ||
@@ -399,8 +423,10 @@ LogicalResult emitOuterProductTile(RewriterBase &rewriter, linalg::LinalgOp op,
   auto initType = cast<RankedTensorType>(init.getType());
   Type elem = initType.getElementType();
   int64_t mr = ranges[m], nr = ranges[n];
-  // Static sizes: the operand slices have exactly these extents.
-  if (cast<RankedTensorType>(input.getType()).getShape().back() != nr)
+  // Static sizes: the operand slices have exactly these extents (the input
+  // row covers the strided window of the nr outputs).
+  int64_t inLen = cast<RankedTensorType>(input.getType()).getShape().back();
+  if (inLen != *stride * (nr - 1) + 1)
     return failure();
 
   Value in1 = reduceRank(rewriter, loc, input, std::nullopt);
@@ -429,8 +455,25 @@ LogicalResult emitOuterProductTile(RewriterBase &rewriter, linalg::LinalgOp op,
   for (auto [off, width] : chunks) {
     VectorType type = VectorType::get({width}, elem);
     Value col = arith::ConstantIndexOp::create(rewriter, loc, off);
-    Value vin = vector::TransferReadOp::create(
-        rewriter, loc, type, in1, ValueRange{col}, pad, ArrayRef<bool>{true});
+    Value vin;
+    if (*stride == 1) {
+      vin = vector::TransferReadOp::create(
+          rewriter, loc, type, in1, ValueRange{col}, pad, ArrayRef<bool>{true});
+    } else {
+      // stride x width contiguous inputs (the last chunk's tail past the
+      // row is masked off), then every stride-th lane.
+      int64_t s = *stride;
+      VectorType wide = VectorType::get({s * width}, elem);
+      Value start = arith::ConstantIndexOp::create(rewriter, loc, s * off);
+      bool inBounds = s * (off + width) <= inLen;
+      Value all = vector::TransferReadOp::create(rewriter, loc, wide, in1,
+                                                 ValueRange{start}, pad,
+                                                 ArrayRef<bool>{inBounds});
+      SmallVector<int64_t> lanes;
+      for (int64_t j = 0; j < width; ++j)
+        lanes.push_back(s * j);
+      vin = vector::ShuffleOp::create(rewriter, loc, all, all, lanes);
+    }
     for (int64_t i = 0; i < mr; ++i) {
       Value row = arith::ConstantIndexOp::create(rewriter, loc, i);
       Value wv = vector::BroadcastOp::create(rewriter, loc, type, ws[i]);

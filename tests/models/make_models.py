@@ -199,6 +199,22 @@ def dilated_convs():
     return b.model()
 
 
+def strided_convs():
+    # ResNet's strided convolutions at sizes that take the vectorized
+    # schedule and its parallel tasks: the 7x7/2 stem, a 3x3/2 conv next to
+    # the 1x1/2 projection shortcut, and a 3x3/2 without padding on an even
+    # image (7 outputs per row: a partial, masked vector).
+    b = GraphBuilder("strided_convs")
+    x = b.input("image", [1, 3, 64, 64])
+    x = b.relu(b.batch_norm(b.conv(x, 3, 64, 7, 2, bias=False), 64))  # 32x32
+    y = b.relu(b.conv(x, 64, 64, 3, 2))  # 16x16
+    short = b.conv(x, 64, 64, 1, 2, pad=0)  # 16x16
+    x = b.relu(b.op("Add", [y, short]))
+    x = b.relu(b.conv(x, 64, 32, 3, 2, pad=0))  # 7x7
+    b.output(x, "features", [1, 32, 7, 7])
+    return b.model()
+
+
 def mobilenet_block():
     b = GraphBuilder("mobilenet_block")
     lo = b.const("clip_min", np.array(0.0, np.float32))
@@ -302,6 +318,7 @@ MODELS = {
     "resnet_block_cnn": resnet_block_cnn,
     "dcgan_generator": dcgan_generator,
     "dilated_convs": dilated_convs,
+    "strided_convs": strided_convs,
     "mobilenet_block": mobilenet_block,
     "mlp": mlp,
     "gcn_matmul_chain": gcn_matmul_chain,

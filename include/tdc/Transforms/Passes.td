@@ -45,8 +45,10 @@ def TileAndVectorizeContractions : Pass<"tdc-tile-and-vectorize-contractions"> {
   let description = [{
     Static f32/f64 contractions (matmul, batch_matmul, MatMul generics)
     whose output's innermost dim n is unit-stride in one input, and
-    convolutions whose output's innermost dim is unit-stride in the image
-    (stride-1 NCHW convs: n = ow, rows = output channels), are tiled with
+    convolutions whose output's innermost dim moves only the image's
+    innermost index, by a stride of at most 4 (NCHW convs: n = ow, rows =
+    output channels; a strided row is loaded contiguously and every s-th
+    lane kept), are tiled with
     TilingInterface into an Mr x Nr register block (matmuls first into a
     cache block of n and k) with every reduction loop innermost. The block
     becomes explicit vector code: per reduction step, Mr scalar broadcasts
@@ -54,7 +56,9 @@ def TileAndVectorizeContractions : Pass<"tdc-tile-and-vectorize-contractions"> {
     per vector, on one accumulator vector per (row, vector). After
     loop-invariant-subset-hoisting the accumulators are loop-carried
     vectors, i.e. registers. Ops whose dims don't tile into full static
-    blocks are left alone.
+    blocks are left alone. Around the blocks, the independent tiles become
+    scf.forall tasks for the runtime's threads (never splitting a
+    reduction), when the op has at least 2^20 multiply-adds.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect",
                            "mlir::scf::SCFDialect",
@@ -78,7 +82,7 @@ def ParallelizeOuterLoops : Pass<"tdc-parallelize-outer-loops"> {
     interchange so that "leading" means outermost in the final nest.
   }];
   let options = [
-    Option<"minWork", "min-work", "int64_t", /*default=*/"1 << 16",
+    Option<"minWork", "min-work", "int64_t", /*default=*/"1 << 17",
            "Smallest iteration space worth a fork/join">,
     Option<"minTasks", "min-tasks", "int64_t", /*default=*/"16",
            "Tile leading loops until there are this many tasks">,

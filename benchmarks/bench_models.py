@@ -427,7 +427,7 @@ def file_hash(path):
     return h.hexdigest()
 
 
-def compile_model(args, path, mode):
+def compile_model(args, path, derive):
     """tdc compile, or the library (and its --json result) of an earlier run
     with the same tdc binary, model and flags from WORKDIR/cache. Entries of
     other tdc binaries are deleted. Returns (library path, compile JSON)."""
@@ -438,7 +438,7 @@ def compile_model(args, path, mode):
         for f in os.listdir(cache):
             if not f.startswith(args.tdc_hash):
                 os.remove(os.path.join(cache, f))
-    flags = ["--json", f"--derive={mode}", "-O", str(args.opt)]
+    flags = ["--json", f"--derive={derive}", "-O", str(args.opt)]
     key = hashlib.sha256((file_hash(path) + " ".join(flags)).encode()).hexdigest()[:16]
     base = os.path.join(cache, f"{args.tdc_hash}-{key}")
     if not args.no_cache and os.path.exists(base + ".json") and os.path.exists(base + ".so"):
@@ -459,9 +459,10 @@ def compile_model(args, path, mode):
 def bench_model(args, name, path, tmp):
     row = {"model": name, "flops": model_flops(path), "check": {}, "cached": False}
     libs, sig = {}, None
+    # "full" is the slot of the derivation variant, --derive MODE (full).
     for mode in ("off",) if args.no_derive else ("off", "full"):
         try:
-            lib, c = compile_model(args, path, mode)
+            lib, c = compile_model(args, path, "off" if mode == "off" else args.derive)
             row["cached"] |= c.get("cached", False)
         except Exception as e:  # noqa: BLE001 -- a failed compile is a table entry
             if mode == "off":
@@ -469,7 +470,7 @@ def bench_model(args, name, path, tmp):
             if isinstance(e, subprocess.TimeoutExpired):
                 e = f"compile timed out after {args.compile_timeout:g} s (--compile-timeout)"
             row["full_error"] = str(e).replace("\n", " ")[:300]
-            log(f"bench: {name}: --derive=full: {row['full_error']}")
+            log(f"bench: {name}: --derive={args.derive}: {row['full_error']}")
             continue
         row[f"compile_{mode}_s"] = c["seconds"]
         row[f"derived_{mode}"] = c.get("derived", 0)
@@ -493,7 +494,7 @@ def bench_model(args, name, path, tmp):
             res = compare(o.outputs, w.outputs)
             row["check"][mode] = res
             if isinstance(res, str):
-                log(f"bench: {name}: *** tdc --derive={mode} OUTPUTS DIFFER FROM ONNX "
+                log(f"bench: {name}: *** tdc {mode} OUTPUTS DIFFER FROM ONNX "
                     f"RUNTIME: {res}")
             engines[f"tdc_{mode}"] = w.time
             first[f"tdc_{mode}"] = w.first_ms
@@ -600,8 +601,9 @@ def render(args, machine, pr, gemms, rows, counts, total_s, load0):
         out.append(f"**Models** ({T} thread{'s' if T > 1 else ''} for both; tdc/ORT < 1 "
                    "means tdc is faster):")
         out.append("")
-        out.append("| model | GFLOP | tdc ms | ORT ms | tdc/ORT | tdc derive=full ms "
-                   "| full/off | compile s | compile s (full) | tdc % peak | outputs vs ORT |")
+        d = args.derive
+        out.append(f"| model | GFLOP | tdc ms | ORT ms | tdc/ORT | tdc derive={d} ms "
+                   f"| {d}/off | compile s | compile s ({d}) | tdc % peak | outputs vs ORT |")
         out.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
         ratios, fulls = [], []
         for r in rows:
@@ -624,7 +626,7 @@ def render(args, machine, pr, gemms, rows, counts, total_s, load0):
                 full_txt += f" ({r['derived_full']} derived)"
             chk = check_text(r["check"].get("off"))
             if "full" in r["check"]:
-                chk += ", full " + check_text(r["check"]["full"])
+                chk += f", {args.derive} " + check_text(r["check"]["full"])
             full_ratio = f"{full / r['tdc_off_ms']:.2f}" if full else "-"
             name = r["model"] + ("\u2021" if r.get("cached") else "")
             out.append(f"| {name} | {fmt(fl / 1e9) if fl else '-'} "
@@ -653,10 +655,11 @@ def render(args, machine, pr, gemms, rows, counts, total_s, load0):
         if "error" in r:
             notes.append(f"- {r['model']} FAILED: `{r['error']}`")
         if "full_error" in r:
-            notes.append(f"- {r['model']} --derive=full FAILED: `{r['full_error']}`")
+            notes.append(f"- {r['model']} --derive={args.derive} FAILED: `{r['full_error']}`")
         for mode, res in r.get("check", {}).items():
             if isinstance(res, str):
-                notes.append(f"- **{r['model']} (derive={mode}): outputs differ from "
+                variant = "derive=off" if mode == "off" else f"derive={args.derive}"
+                notes.append(f"- **{r['model']} ({variant}): outputs differ from "
                              f"ONNX Runtime**: {res}")
     out += notes + ([""] if notes else [])
     out += targets(args, gemms, rows, pr)
@@ -684,7 +687,7 @@ def targets(args, gemms, rows, pr):
             r = next((r for r in ok if r["model"] == name), None)
             if r and r.get("tdc_full_ms"):
                 f = r["tdc_full_ms"] / r["tdc_off_ms"]
-                out.append(f"- {name} faster with --derive=full: {f:.2f}x the time of off "
+                out.append(f"- {name} faster with --derive={args.derive}: {f:.2f}x the time of off "
                            f"({'met' if f < 1 else 'not met'})")
         r = next((r for r in ok if r["model"] == "resnet50"), None)
         if r:
@@ -738,7 +741,9 @@ def main():
                    help="compile every model anew, even when WORKDIR/cache has the library "
                         "of the same tdc binary, model and flags")
     p.add_argument("--no-derive", action="store_true",
-                   help="skip the --derive=full column")
+                   help="skip the derivation column")
+    p.add_argument("--derive", default="full", choices=["full", "guided"],
+                   help="tdc --derive mode of the derivation column (default full)")
     p.add_argument("--readme", help="README.md whose generated section to replace")
     p.add_argument("--command", default=" ".join(sys.argv))
     args = p.parse_args()
@@ -785,8 +790,8 @@ def main():
                     continue
                 r = bench_model(args, n, path, tmp)
                 log(f"bench: {n}: compile {r['compile_off_s']:.1f} s / "
-                    f"{r.get('compile_full_s', float('nan')):.1f} s (full); tdc "
-                    f"{r['tdc_off_ms']:.3f} ms, ORT {r['ort_ms']:.3f} ms, derive=full "
+                    f"{r.get('compile_full_s', float('nan')):.1f} s ({args.derive}); tdc "
+                    f"{r['tdc_off_ms']:.3f} ms, ORT {r['ort_ms']:.3f} ms, derive={args.derive} "
                     f"{r.get('tdc_full_ms', float('nan')):.3f} ms (runs/round {r['runs']}, "
                     f"{time.time() - t:.0f} s)")
                 rows.append(r)

@@ -6,7 +6,6 @@
 #include "tdc/Derive/Interpreter.h"
 
 #include <chrono>
-#include <deque>
 #include <map>
 #include <queue>
 #include <unordered_map>
@@ -111,7 +110,10 @@ SearchResult derive(ExprContext &ctx, Expr root,
     open.push({nodes[0].seconds, 0});
     std::unordered_set<int> expanded;
     size_t count = 0;
-    while (!open.empty() && count < options.guidedStates && !outOfBudget) {
+    // At most a quarter of the state budget, so that a capped search still
+    // explores the shallow levels exhaustively.
+    while (!open.empty() && count < options.guidedStates &&
+           nodes.size() < options.maxStates / 4 && !outOfBudget) {
       int i = open.top().second;
       open.pop();
       if (nodes[i].depth >= options.maxDepth || !expanded.insert(i).second)
@@ -123,22 +125,25 @@ SearchResult derive(ExprContext &ctx, Expr root,
         open.push({nodes[a].seconds, a});
     }
   }
-  // Explorative phase: breadth-first over every state found so far.
+  // Explorative phase: level by level over every state found so far (the
+  // guided phase's deep states wait for their level), so that a capped
+  // search has explored the shallow levels completely.
   if (options.explore) {
-    std::deque<int> queue;
+    std::vector<std::vector<int>> levels(options.maxDepth + 1);
     for (int i = 0; i < (int)nodes.size(); ++i)
-      queue.push_back(i);
+      if (nodes[i].depth <= options.maxDepth)
+        levels[nodes[i].depth].push_back(i);
     std::unordered_set<int> expanded;
-    while (!queue.empty() && !outOfBudget) {
-      int i = queue.front();
-      queue.pop_front();
-      if (nodes[i].depth >= options.maxDepth || !expanded.insert(i).second)
-        continue;
-      std::vector<int> added;
-      expand(i, added);
-      for (int a : added)
-        queue.push_back(a);
-    }
+    for (int d = 0; d < options.maxDepth && !outOfBudget; ++d)
+      for (size_t k = 0; k < levels[d].size() && !outOfBudget; ++k) {
+        int i = levels[d][k];
+        if (!expanded.insert(i).second)
+          continue;
+        std::vector<int> added;
+        expand(i, added);
+        for (int a : added)
+          levels[nodes[a].depth].push_back(a);
+      }
   }
 
   auto makeCandidate = [&](int i) {

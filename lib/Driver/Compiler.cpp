@@ -65,6 +65,7 @@ static void buildDerivationStage(OpPassManager &pm,
   DeriveTxOptions d;
   d.mode = options.derive == DeriveMode::Guided ? "guided" : "full";
   d.depth = options.deriveDepth;
+  d.states = options.deriveStatesPerNode;
   d.budget = options.deriveSecondsPerNode;
   if (const char *budget = std::getenv("TDC_DERIVE_BUDGET"))
     d.budget = std::atof(budget);

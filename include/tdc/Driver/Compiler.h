@@ -33,8 +33,10 @@ struct CompileOptions {
   ImportOptions import;
   bool writeHeader = true;
   DeriveMode derive = DeriveMode::Off;
-  /// Search budget per compute op when derivation is on.
-  double deriveSecondsPerNode = 2;
+  /// Search budget per compute op when derivation is on: states keep the
+  /// result deterministic; seconds are only a safety net.
+  int64_t deriveStatesPerNode = 20000;
+  double deriveSecondsPerNode = 60;
   /// Maximum number of rule applications per derivation.
   int deriveDepth = 4;
   /// Re-check each applied derivation with the interpreter (an error names

@@ -5,6 +5,7 @@
 // C++ library of lib/Derive; this pass converts at its edges (TxExpr.h).
 //
 //===----------------------------------------------------------------------===//
+#include "tdc/Derive/Fingerprint.h"
 #include "tdc/Derive/Interpreter.h"
 #include "tdc/Derive/Search.h"
 #include "tdc/Dialect/Graph/IR/NodeLocation.h"
@@ -12,6 +13,8 @@
 #include "tdc/Dialect/Tx/Transforms/Passes.h"
 
 #include "llvm/Support/raw_ostream.h"
+
+#include <map>
 
 namespace tdc {
 #define GEN_PASS_DEF_DERIVETX
@@ -43,6 +46,13 @@ std::string describe(Location loc) {
 struct DeriveTx : tdc::impl::DeriveTxBase<DeriveTx> {
   using Base::Base;
 
+  /// One context for the whole module, so that search results can be
+  /// reused by later programs with the same expression.
+  struct Memo {
+    derive::ExprContext ctx;
+    std::map<uint64_t, derive::SearchResult> searched;
+  };
+
   void runOnOperation() override {
     if (mode != "guided" && mode != "full") {
       getOperation().emitError("tdc-derive-tx: mode must be guided or full, "
@@ -52,6 +62,7 @@ struct DeriveTx : tdc::impl::DeriveTxBase<DeriveTx> {
     }
     derive::SearchOptions sopts;
     sopts.maxDepth = depth;
+    sopts.maxStates = states;
     sopts.timeBudgetSeconds = budget;
     sopts.verify = true; // a program is replaced only when verified
     // guided: the best-first phase only, no breadth-first exploration.
@@ -61,8 +72,9 @@ struct DeriveTx : tdc::impl::DeriveTxBase<DeriveTx> {
 
     SmallVector<tx::ProgramOp> programs;
     getOperation().walk([&](tx::ProgramOp p) { programs.push_back(p); });
+    Memo memo;
     for (tx::ProgramOp program : programs)
-      if (failed(deriveProgram(program, rules, cost, sopts)))
+      if (failed(deriveProgram(program, rules, cost, sopts, memo)))
         signalPassFailure();
   }
 
@@ -70,23 +82,34 @@ struct DeriveTx : tdc::impl::DeriveTxBase<DeriveTx> {
   deriveProgram(tx::ProgramOp program,
                 const std::vector<std::unique_ptr<derive::Rule>> &rules,
                 const derive::CostModel &cost,
-                const derive::SearchOptions &sopts) {
+                const derive::SearchOptions &sopts, Memo &memo) {
+    derive::ExprContext &ectx = memo.ctx;
     auto report = [&](const std::string &what) {
       if (log)
         llvm::errs() << "derive: " << describe(program.getLoc()) << ": " << what
                      << "\n";
     };
-    derive::ExprContext ectx;
     std::string error;
     derive::Expr e = tx::programExpr(ectx, program, error);
     if (!e)
       return program.emitError("cannot read the program as an expression: ")
              << error;
-    derive::SearchResult r = derive::derive(ectx, e, rules, cost, sopts);
+    // Inputs are named by role (X, K, ...), so equal fingerprints mean the
+    // same operator on the same shapes: its search result is reused.
+    uint64_t key = derive::fingerprint(e);
+    auto found = memo.searched.find(key);
+    if (found == memo.searched.end())
+      found = memo.searched
+                  .emplace(key, derive::derive(ectx, e, rules, cost, sopts))
+                  .first;
+    else
+      report("same operator and shapes as an earlier program: reusing its "
+             "search");
+    const derive::SearchResult &r = found->second;
     char costs[96];
     std::snprintf(costs, sizeof costs, "%.4f ms (was %.4f ms)",
                   r.best.seconds * 1e3, r.original.seconds * 1e3);
-    bool better = r.verified && r.best.program != e &&
+    bool better = r.verified && r.best.program != r.original.program &&
                   r.best.seconds < r.original.seconds;
     if (!better && !force) {
       report("kept: best " + joined(r.best.kernels) + ", " + costs +
@@ -94,6 +117,8 @@ struct DeriveTx : tdc::impl::DeriveTxBase<DeriveTx> {
       return success();
     }
     const derive::Candidate &chosen = r.verified ? r.best : r.original;
+    // A reused result's programs read the inputs by the same names; only
+    // the original expression's identity differs.
     OpBuilder b(program);
     Type elemType =
         cast<RankedTensorType>(program.getResult().getType()).getElementType();

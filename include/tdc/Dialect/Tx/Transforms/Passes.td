@@ -16,7 +16,8 @@ def DeriveTx : Pass<"tdc-derive-tx", "mlir::ModuleOp"> {
     cost_before, cost_after). With `verify`, each replacement is converted
     back from the IR and compared with the original on random inputs by the
     interpreter; a mismatch is an error at the program's (ONNX node's)
-    location.
+    location. Programs with the same expression (the same operator on the
+    same shapes, as in the repeated blocks of a CNN) are searched once.
   }];
   let options = [
     Option<"mode", "mode", "std::string", /*default=*/"\"full\"",
@@ -24,8 +25,12 @@ def DeriveTx : Pass<"tdc-derive-tx", "mlir::ModuleOp"> {
            "explorative to the depth bound)">,
     Option<"depth", "depth", "int", /*default=*/"4",
            "Maximum number of rule applications">,
-    Option<"budget", "budget", "double", /*default=*/"2.0",
-           "Search seconds per program">,
+    Option<"states", "states", "int64_t", /*default=*/"20000",
+           "Search states per program: the budget that keeps compiles "
+           "deterministic (the same model gives the same program)">,
+    Option<"budget", "budget", "double", /*default=*/"60.0",
+           "Search seconds per program, a safety net behind `states` (a "
+           "search stopped by time may differ between runs)">,
     Option<"verify", "verify", "bool", /*default=*/"false",
            "Re-check each applied derivation with the interpreter">,
     Option<"force", "force", "bool", /*default=*/"false",

@@ -19,6 +19,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include <functional>
+
 namespace tdc {
 #define GEN_PASS_DEF_PARALLELIZEOUTERLOOPS
 #include "tdc/Transforms/Passes.h.inc"
@@ -35,6 +37,28 @@ parallelTiles(linalg::LinalgOp op, int64_t minWork, int64_t minTasks) {
   if (!op.hasPureTensorSemantics() || op.hasDynamicShape() ||
       op.getNumDpsInits() == 0 || op.getNumLoops() < 2)
     return std::nullopt;
+  // Tiling re-bases operand slices but keeps the indexing maps: a map with
+  // a constant offset or a negative coefficient (the flipped kernel of a
+  // transposed conv reads 3 - d) would read outside its tile's slice.
+  std::function<bool(AffineExpr)> tileable = [&](AffineExpr e) {
+    if (isa<AffineDimExpr>(e))
+      return true;
+    auto bin = dyn_cast<AffineBinaryOpExpr>(e);
+    if (!bin)
+      return false;
+    if (bin.getKind() == AffineExprKind::Add)
+      return tileable(bin.getLHS()) && tileable(bin.getRHS());
+    auto c = dyn_cast<AffineConstantExpr>(bin.getRHS());
+    return bin.getKind() == AffineExprKind::Mul && c && c.getValue() > 0 &&
+           isa<AffineDimExpr>(bin.getLHS());
+  };
+  for (AffineMap map : op.getIndexingMapsArray())
+    for (AffineExpr e : map.getResults()) {
+      // A broadcast dim reads index 0, which its slice (offset 0) has.
+      auto c = dyn_cast<AffineConstantExpr>(e);
+      if (!(c && c.getValue() == 0) && !tileable(e))
+        return std::nullopt;
+    }
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t work = 1;
   for (int64_t r : ranges)

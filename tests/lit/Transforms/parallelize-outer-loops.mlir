@@ -72,3 +72,17 @@ func.func @reduction_outer(%x: tensor<512x512xf32>, %acc: tensor<512xf32>) -> te
   } -> tensor<512xf32>
   return %r : tensor<512xf32>
 }
+
+// A transposed conv's flipped kernel reads 3 - d: the tile's slice would not
+// hold what the kept map reads, so it stays a sequential loop nest.
+// CHECK-LABEL: func.func @flipped_kernel
+// CHECK-NOT: scf.forall
+// CHECK: return
+func.func @flipped_kernel(%w: tensor<1x256x128x4x4xf32>) -> tensor<1x128x256x4x4xf32> {
+  %e = tensor.empty() : tensor<1x128x256x4x4xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d1, -d3 + 3, -d4 + 3)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%w : tensor<1x256x128x4x4xf32>) outs(%e : tensor<1x128x256x4x4xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    linalg.yield %a : f32
+  } -> tensor<1x128x256x4x4xf32>
+  return %r : tensor<1x128x256x4x4xf32>
+}

@@ -24,7 +24,9 @@ double CostModel::seconds(const Kernel &k) const {
     eff *= 0.5;
   // A re-layout copies the operand: read and write it once more.
   double relayout = 2 * k.relayoutBytes / bandwidth;
-  return std::max(traffic, k.flops / (peakFlops * eff)) + relayout;
+  double compute =
+      k.vectorized ? k.flops / (peakFlops * eff) : k.flops / scalarFlops;
+  return std::max(traffic, compute) + relayout;
 }
 
 double CostModel::programSeconds(Expr root) const {

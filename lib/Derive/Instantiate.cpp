@@ -143,6 +143,9 @@ std::optional<Kernel> matchMatmul(Expr scope) {
   double outBytes = 4.0 * volume(scope->tensorShape());
   bool aOk = groupedLayout(ra), bOk = groupedLayout(rb),
        outOk = groupedLayout(ro);
+  // DeriveToLinalg lays the output out as [batch, m, n]: the vector dim is
+  // the merged n dims.
+  k.vectorized = k.n % 8 == 0;
   k.relayouts = !aOk + !bOk + !outOk;
   // Constant operands (weights) are re-laid out at compile time.
   bool aConst = body->lhs->source->isConstant,

@@ -53,22 +53,27 @@ int64_t evalIndex(Index i, const Env &env) {
 struct Interpreter::Impl {
   std::map<std::string, TensorValue> inputs;
   std::unordered_map<Expr, std::unordered_map<int64_t, double>> cache;
+  std::unordered_map<Expr, const TensorValue *> inputByNode;
 
   double scalar(Expr e, Env &env) {
     switch (e->kind) {
     case ExprKind::Const:
       return e->constant;
     case ExprKind::Access: {
+      // A point on the stack: this runs once per term of every sum.
       Expr src = e->source;
-      std::vector<int64_t> point;
-      for (size_t d = 0; d < e->subscripts.size(); ++d) {
+      size_t rank = e->subscripts.size();
+      int64_t small[8];
+      std::vector<int64_t> big(rank > 8 ? rank : 0);
+      int64_t *point = rank > 8 ? big.data() : small;
+      for (size_t d = 0; d < rank; ++d) {
         int64_t v = evalIndex(e->subscripts[d], env);
         Range r = src->domain(d);
         if (v < r.lo || v >= r.hi)
           return 0.0; // out of range reads are zero (padding)
-        point.push_back(v - r.lo);
+        point[d] = v - r.lo;
       }
-      return element(src, point);
+      return element(src, point, rank);
     }
     case ExprKind::Unary: {
       double x = scalar(e->lhs, env);
@@ -117,23 +122,26 @@ struct Interpreter::Impl {
     return 0;
   }
 
-  double element(Expr t, const std::vector<int64_t> &point) {
+  double element(Expr t, const int64_t *point, size_t rank) {
     if (t->kind == ExprKind::Input) {
-      const TensorValue &v = inputs.at(t->name);
+      auto in = inputByNode.find(t);
+      if (in == inputByNode.end())
+        in = inputByNode.emplace(t, &inputs.at(t->name)).first;
+      const TensorValue &v = *in->second;
       int64_t flat = 0;
-      for (size_t d = 0; d < point.size(); ++d)
+      for (size_t d = 0; d < rank; ++d)
         flat = flat * v.shape[d] + point[d];
       return v.data[flat];
     }
     int64_t flat = 0;
-    for (size_t d = 0; d < point.size(); ++d)
+    for (size_t d = 0; d < rank; ++d)
       flat = flat * t->loops[d].range.size() + point[d];
     auto &c = cache[t];
     auto it = c.find(flat);
     if (it != c.end())
       return it->second;
     Env env;
-    for (size_t d = 0; d < point.size(); ++d)
+    for (size_t d = 0; d < rank; ++d)
       env.push_back({t->loops[d].iter, t->loops[d].range.lo + point[d]});
     double sum = 0;
     size_t base = env.size();
@@ -167,11 +175,11 @@ struct Interpreter::Impl {
 };
 
 Interpreter::Interpreter(std::map<std::string, TensorValue> inputs)
-    : impl(new Impl{std::move(inputs), {}}) {}
+    : impl(new Impl{std::move(inputs), {}, {}}) {}
 Interpreter::~Interpreter() { delete impl; }
 
 double Interpreter::element(Expr tensor, const std::vector<int64_t> &point) {
-  return impl->element(tensor, point);
+  return impl->element(tensor, point.data(), point.size());
 }
 
 TensorValue Interpreter::evaluate(Expr tensor) {
@@ -188,7 +196,7 @@ TensorValue Interpreter::evaluate(Expr tensor) {
       point[d] = rem % out.shape[d];
       rem /= out.shape[d];
     }
-    out.data[flat] = impl->element(tensor, point);
+    out.data[flat] = impl->element(tensor, point.data(), point.size());
   }
   return out;
 }

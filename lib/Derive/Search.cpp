@@ -216,7 +216,9 @@ SearchResult derive(ExprContext &ctx, Expr root,
                    [](const Candidate &a, const Candidate &b) {
                      return a.seconds < b.seconds;
                    });
-  if (options.verify) {
+  if (options.verify && result.best.program == root) {
+    result.verified = true; // nothing was rewritten
+  } else if (options.verify) {
     // End to end first; the steps are checked one by one only to name the
     // rule that went wrong (each check draws fresh random inputs, which for
     // big weights costs more than the search).

@@ -59,9 +59,15 @@ bool parseDeriveMode(const std::string &s, DeriveMode &out) {
 /// TDC_DERIVE_BUDGET=SECONDS overrides the search budget per program.
 static void buildDerivationStage(OpPassManager &pm,
                                  const CompileOptions &options) {
-  pm.addPass(createConvertGraphToTx());
-  if (options.derive == DeriveMode::Off)
+  if (options.derive == DeriveMode::Off) {
+    pm.addPass(createConvertGraphToTx());
     return;
+  }
+  // Nodes derivation does not improve keep their tg op (and its direct,
+  // scheduled lowering) instead of a generic lowering of the expression.
+  ConvertGraphToTxOptions toTx;
+  toTx.keepOriginal = true;
+  pm.addPass(createConvertGraphToTx(toTx));
   DeriveTxOptions d;
   d.mode = options.derive == DeriveMode::Guided ? "guided" : "full";
   d.depth = options.deriveDepth;

@@ -31,7 +31,18 @@ def ConvertGraphToTx : Pass<"convert-tg-to-tx", "mlir::ModuleOp"> {
     constant. Every new op keeps the tg op's location (the ONNX node). Ops
     without an expression stay tg ops and take the convert-tg-to-linalg
     path.
+
+    With `keep-original`, the tg op stays next to its programs, both tagged
+    with the same `tdc.node` id: tdc-derive-tx then keeps whichever computes
+    the node -- the derived programs when derivation replaced the compute
+    program, else the tg op, whose direct lowering (named convs and
+    matmuls in the scheduler's vector schedules) is what an underived node
+    should get.
   }];
+  let options = [
+    Option<"keepOriginal", "keep-original", "bool", /*default=*/"false",
+           "Keep each tg op, linked to its programs by a tdc.node id">,
+  ];
   let dependentDialects = [
     "tdc::tx::TxDialect", "mlir::arith::ArithDialect",
     "mlir::math::MathDialect"

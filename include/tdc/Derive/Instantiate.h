@@ -31,6 +31,11 @@ struct Kernel {
   double bytesWritten = 0;
   /// Operand re-layouts the kernel needs, and the bytes they copy.
   int relayouts = 0;
+  /// Whether the scheduler's register tiles apply: its vector dim is the
+  /// output's innermost dim (a matmul's innermost group of merged dims once
+  /// DeriveToLinalg collapses them), which must be a multiple of 8 lanes.
+  /// Otherwise the kernel runs as scalar loops.
+  bool vectorized = true;
   double relayoutBytes = 0;
   std::string detail;
 };

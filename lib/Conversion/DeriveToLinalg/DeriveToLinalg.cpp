@@ -325,12 +325,12 @@ private:
     }
   }
 
-  /// A matmul-shaped scope (Instantiate.h) whose operands and result hold
-  /// each role's iterators (batch, m, n, k) as one contiguous run, in the
-  /// same order everywhere (size-1 dims ignored), as a generic over the
-  /// collapsed [batch,] m, n, k dims: the scheduler's register tiles take the
-  /// output's innermost dim as the vector dim, so the n iterators must come
-  /// out merged. Null when the layouts do not allow it without a copy.
+  /// A matmul-shaped scope (Instantiate.h) as a generic over the collapsed
+  /// [batch,] m, n, k dims: operands (and the result) not already in the
+  /// layout [batch, m, k] x [batch, k, n] -> [batch, m, n] are transposed
+  /// into it, then collapse_shape merges each role's dims. The scheduler's
+  /// register tiles take the output's innermost dim as the vector dim, so
+  /// the n iterators must come out merged. Null for partial reads.
   Value collapsedContraction(Expr s) {
     if (!matchMatmul(s))
       return Value();
@@ -368,6 +368,46 @@ private:
     std::vector<Iter> outIts;
     for (const IterRange &r : s->loops)
       outIts.push_back(r.iter);
+    // Canonical layouts: A [batch, m, k], B [batch, k, n], out [batch, m,
+    // n], each role's iterators in loop (or sum) order. An operand in
+    // another layout is copied into it by a transpose (the re-layout the
+    // cost model charges), so that every contraction collapses.
+    // Filled by `collapse` below: each role's iterators in the order the
+    // tensors collapsed so far hold them.
+    std::map<int, std::vector<Iter>> order;
+    auto canonical = [&](const std::vector<Iter> &dims,
+                         std::initializer_list<int> roles) {
+      std::vector<Iter> out;
+      for (Iter it : dims) // size-1 dims first: they join any group
+        if (size[it] == 1)
+          out.push_back(it);
+      for (int r : roles) {
+        auto known = order.find(r);
+        if (known != order.end()) {
+          for (Iter it : known->second)
+            if (in(dims, it))
+              out.push_back(it);
+          continue;
+        }
+        const std::vector<IterRange> &list = r == 3 ? s->sums : s->loops;
+        for (const IterRange &x : list)
+          if (role(x.iter) == r && in(dims, x.iter) && size[x.iter] != 1)
+            out.push_back(x.iter);
+      }
+      return out;
+    };
+    auto relaid = [&](Value v, const std::vector<Iter> &dims,
+                      const std::vector<Iter> &want) -> Value {
+      if (dims == want)
+        return v;
+      SmallVector<int64_t> perm, shape;
+      for (Iter it : want) {
+        perm.push_back(std::find(dims.begin(), dims.end(), it) - dims.begin());
+        shape.push_back(size[it]);
+      }
+      Value init = tensor::EmptyOp::create(b, loc, shape, elemType);
+      return linalg::TransposeOp::create(b, loc, v, init, perm).getResult()[0];
+    };
 
     // Per tensor: the reassociation into role groups and the groups' roles.
     struct Collapse {
@@ -375,7 +415,6 @@ private:
       SmallVector<int> roles;
       SmallVector<int64_t> shape;
     };
-    std::map<int, std::vector<Iter>> order; // a role's iterators, in order
     auto collapse = [&](const std::vector<Iter> &dims, Collapse &c) -> bool {
       std::vector<int> seen;
       ReassociationIndices pending; // unit dims not yet in a group
@@ -416,8 +455,27 @@ private:
       }
       return true;
     };
+    // Each tensor as it is laid out when its roles come in runs consistent
+    // with the tensors before it, else transposed into [batch, m, k] /
+    // [batch, k, n] / [batch, m, n] (the output first: it fixes the order).
+    auto layout = [&](const std::vector<Iter> &dims,
+                      std::initializer_list<int> roles, Collapse &c,
+                      std::vector<Iter> &chosen) {
+      auto saved = order;
+      if (collapse(dims, c)) {
+        chosen = dims;
+        return true;
+      }
+      order = saved;
+      c = Collapse();
+      chosen = canonical(dims, roles);
+      return collapse(chosen, c);
+    };
     Collapse ca, cb, co;
-    if (!collapse(its[0], ca) || !collapse(its[1], cb) || !collapse(outIts, co))
+    std::vector<Iter> canonA, canonB, canonOut;
+    if (!layout(outIts, {0, 1, 2}, co, canonOut) ||
+        !layout(its[0], {0, 1, 3}, ca, canonA) ||
+        !layout(its[1], {0, 3, 2}, cb, canonB))
       return Value();
     // Collapsed dims: batch (if any), m, n, k -- each must be present.
     for (int r : {1, 2, 3})
@@ -440,8 +498,8 @@ private:
         return v;
       return tensor::CollapseShapeOp::create(b, loc, v, c.groups);
     };
-    Value a = collapsed(tensor(ops[0]->source), ca);
-    Value bv = collapsed(tensor(ops[1]->source), cb);
+    Value a = collapsed(relaid(tensor(ops[0]->source), its[0], canonA), ca);
+    Value bv = collapsed(relaid(tensor(ops[1]->source), its[1], canonB), cb);
     auto outType = RankedTensorType::get(co.shape, elemType);
     Value init =
         linalg::FillOp::create(
@@ -461,13 +519,14 @@ private:
               nb, loc, arith::AddFOp::create(nb, loc, args[2], p).getResult());
         });
     Value result = generic.getResult(0);
-    if (co.groups.size() == outIts.size())
-      return result;
-    SmallVector<int64_t> shape;
-    for (Iter it : outIts)
-      shape.push_back(size[it]);
-    return tensor::ExpandShapeOp::create(
-        b, loc, RankedTensorType::get(shape, elemType), result, co.groups);
+    if (co.groups.size() != canonOut.size()) {
+      SmallVector<int64_t> shape;
+      for (Iter it : canonOut)
+        shape.push_back(size[it]);
+      result = tensor::ExpandShapeOp::create(
+          b, loc, RankedTensorType::get(shape, elemType), result, co.groups);
+    }
+    return relaid(result, canonOut, outIts);
   }
 
   /// ceil(a / c) and floor(a / c) of index values, c a nonzero constant.

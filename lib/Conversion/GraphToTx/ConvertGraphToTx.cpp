@@ -15,6 +15,9 @@ using namespace tdc;
 namespace {
 
 struct ConvertGraphToTx : tdc::impl::ConvertGraphToTxBase<ConvertGraphToTx> {
+  using Base::Base;
+  int64_t nextId = 0;
+
   void runOnOperation() override {
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
@@ -71,6 +74,13 @@ struct ConvertGraphToTx : tdc::impl::ConvertGraphToTxBase<ConvertGraphToTx> {
       return op->emitError("its tx program computes ")
              << result.getType() << " instead of "
              << op->getResult(0).getType();
+    if (keepOriginal) {
+      // tdc-derive-tx decides which of the two computes the node.
+      auto id = b.getI64IntegerAttr(nextId++);
+      op->setAttr("tdc.node", id);
+      result.getDefiningOp()->setAttr("tdc.node", id);
+      return success();
+    }
     op->getResult(0).replaceAllUsesWith(result);
     op->erase();
     return success();

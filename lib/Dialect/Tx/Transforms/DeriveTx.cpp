@@ -75,7 +75,51 @@ struct DeriveTx : tdc::impl::DeriveTxBase<DeriveTx> {
     Memo memo;
     for (tx::ProgramOp program : programs)
       if (failed(deriveProgram(program, rules, cost, sopts, memo)))
-        signalPassFailure();
+        return signalPassFailure();
+    resolveLinkedNodes();
+  }
+
+  /// convert-tg-to-tx{keep-original} left each tg op next to the programs
+  /// that compute the same node (linked by a `tdc.node` id on the tg op and
+  /// on the node's last program). The programs win when derivation replaced
+  /// one of them; otherwise the tg op stays, for its direct lowering.
+  void resolveLinkedNodes() {
+    DenseMap<int64_t, tx::ProgramOp> last;
+    SmallVector<Operation *> originals;
+    getOperation().walk([&](Operation *op) {
+      auto id = op->getAttrOfType<IntegerAttr>("tdc.node");
+      if (!id)
+        return;
+      if (auto p = dyn_cast<tx::ProgramOp>(op))
+        last[id.getInt()] = p;
+      else
+        originals.push_back(op);
+    });
+    for (Operation *original : originals) {
+      int64_t id = original->getAttrOfType<IntegerAttr>("tdc.node").getInt();
+      original->removeAttr("tdc.node");
+      auto found = last.find(id);
+      if (found == last.end())
+        continue;
+      tx::ProgramOp program = found->second;
+      program->removeAttr("tdc.node");
+      // The node's programs: the last one and the programs it reads.
+      SmallVector<tx::ProgramOp> chain = {program};
+      for (size_t k = 0; k < chain.size(); ++k)
+        for (Value v : chain[k]->getOperands())
+          if (auto p = v.getDefiningOp<tx::ProgramOp>())
+            chain.push_back(p);
+      bool derived = llvm::any_of(
+          chain, [](tx::ProgramOp p) { return bool(p.getDerivationAttr()); });
+      if (derived) {
+        original->getResult(0).replaceAllUsesWith(program.getResult());
+        original->erase();
+        continue;
+      }
+      for (tx::ProgramOp p : chain)
+        if (p->use_empty())
+          p->erase();
+    }
   }
 
   LogicalResult
@@ -156,6 +200,8 @@ struct DeriveTx : tdc::impl::DeriveTxBase<DeriveTx> {
                << ") does not match the original: " << diff;
       }
     }
+    if (Attribute id = program->getAttr("tdc.node"))
+      replacement->setAttr("tdc.node", id); // the link to the tg op
     program.getResult().replaceAllUsesWith(replacement.getResult());
     program->erase();
     report("replaced by " + joined(chosen.kernels) + ", " + costs +

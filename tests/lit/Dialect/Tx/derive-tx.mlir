@@ -3,6 +3,8 @@
 // RUN: tdc-opt %s --convert-tg-to-tx --tdc-derive-tx="depth=0" | FileCheck %s --check-prefix=DEPTH0
 // RUN: tdc-opt %s --convert-tg-to-tx --tdc-derive-tx="depth=0 force=true" | FileCheck %s --check-prefix=FORCE
 // RUN: not tdc-opt %s --convert-tg-to-tx --tdc-derive-tx="mode=fast" 2>&1 | FileCheck %s --check-prefix=BADMODE
+// RUN: tdc-opt %s --convert-tg-to-tx="keep-original=true" --tdc-derive-tx="depth=4 budget=60" | FileCheck %s --check-prefix=KEEPDERIVED
+// RUN: tdc-opt %s --convert-tg-to-tx="keep-original=true" --tdc-derive-tx="depth=0" | FileCheck %s --check-prefix=KEEPORIGINAL
 
 // A small ConvTranspose: the search (exhaustive here, well within the
 // budget) finds a cheaper program of two scopes (the product and a sum of
@@ -30,6 +32,19 @@
 // FORCE-COUNT-1: tx.scope
 
 // BADMODE: mode must be guided or full, not 'fast'
+
+// keep-original (what tdc compile uses): the tg op and its program are
+// linked by a tdc.node id; the derived program wins when the search
+// replaced it, the tg op (for its direct lowering) otherwise, and the link
+// attribute is gone either way.
+// KEEPDERIVED-NOT: tg.conv_transpose
+// KEEPDERIVED-NOT: tdc.node
+// KEEPDERIVED: tx.program{{.*}}derivation
+// KEEPDERIVED-NOT: tdc.node
+// KEEPORIGINAL-NOT: tx.program
+// KEEPORIGINAL: tg.conv_transpose
+// KEEPORIGINAL-NOT: tdc.node
+// KEEPORIGINAL-NOT: tx.program
 func.func @conv_transpose(%x: tensor<1x1x3x3xf32>, %w: tensor<1x2x3x3xf32>) -> tensor<1x2x5x5xf32> {
   %0 = tg.conv_transpose %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>, group = 1} : (tensor<1x1x3x3xf32>, tensor<1x2x3x3xf32>) -> tensor<1x2x5x5xf32> loc("Y (ConvTranspose)")
   return %0 : tensor<1x2x5x5xf32>

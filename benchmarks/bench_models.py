@@ -548,7 +548,8 @@ def render(args, machine, pr, gemms, rows, counts, total_s, load0):
     out.append(f"- 1-min load average: {load0:.2f} at start, {machine['load1']:.2f} at end"
                + (" (**other processes were running: numbers are pessimistic, "
                   "multi-threaded ones most**)" if busy else ""))
-    out.append(f"- tdc {machine['tdc_version'] or '(unknown revision)'}, -O{args.opt}, "
+    out.append(f"- tdc: checkout {machine['tdc_version'] or '(unknown revision)'} at the start "
+               f"(`{args.tdc_label}`), -O{args.opt}, "
                f"`--mcpu native`; ONNX Runtime {ort.__version__} (CPUExecutionProvider, "
                f"ORT_ENABLE_ALL, sequential execution, inter-op 1 thread)")
     if pr["peak"]:
@@ -764,10 +765,13 @@ def main():
     elif args.quick:
         names = QUICK_MODELS
     args.workdir = os.path.abspath(args.workdir)
+    args.tdc_label = os.path.relpath(args.tdc, ROOT) if args.tdc.startswith(ROOT) else args.tdc
     os.makedirs(args.workdir, exist_ok=True)
 
     t0 = time.time()
     load0 = loadavg()
+    # At the start: other work may commit to the checkout during the run.
+    version = git_version()
     counts = sorted({1, args.threads})
     log(f"bench: load average {load0:.2f}; probing FMA peak and memory bandwidth "
         f"({', '.join(map(str, counts))} threads)")
@@ -803,7 +807,7 @@ def main():
                 for f in os.listdir(tmp):  # worker inputs and outputs
                     os.remove(os.path.join(tmp, f))
 
-    machine = {"cpu": cpuinfo(), "load1": loadavg(), "tdc_version": git_version()}
+    machine = {"cpu": cpuinfo(), "load1": loadavg(), "tdc_version": version}
     section = render(args, machine, pr, gemms, rows, counts, time.time() - t0, load0)
     print(section)
     if args.readme:

@@ -56,6 +56,11 @@ struct Node {
 
 using Clock = std::chrono::steady_clock;
 
+/// Guided expansions before the phase may stop for lack of promise: the
+/// first steps toward a kernel can take two rule applications to pay off,
+/// and the one-step promise does not see that far.
+constexpr size_t kGuidedWarmup = 200;
+
 } // namespace
 
 SearchResult derive(ExprContext &ctx, Expr root,
@@ -75,19 +80,24 @@ SearchResult derive(ExprContext &ctx, Expr root,
   seen.insert(fingerprintOf(root));
   bool outOfBudget = false;
 
+  auto proposalsOf = [&](Expr scope,
+                         size_t ri) -> const std::vector<Rewrite> & {
+    auto cached = proposals.find({scope, ri});
+    if (cached == proposals.end())
+      cached =
+          proposals
+              .emplace(std::make_pair(scope, ri), rules[ri]->apply(ctx, scope))
+              .first;
+    return cached->second;
+  };
+
   // Expand one node: every rule on every scope; returns new node indices.
   auto expand = [&](int index, std::vector<int> &added) {
     Node node = nodes[index];
     for (Expr scope : scopesOf(node.program))
       for (size_t ri = 0; ri < rules.size(); ++ri) {
         const auto &rule = rules[ri];
-        auto cached = proposals.find({scope, ri});
-        if (cached == proposals.end())
-          cached =
-              proposals
-                  .emplace(std::make_pair(scope, ri), rule->apply(ctx, scope))
-                  .first;
-        for (const Rewrite &rw : cached->second) {
+        for (const Rewrite &rw : proposalsOf(scope, ri)) {
           if (nodes.size() >= options.maxStates ||
               elapsed() > options.timeBudgetSeconds) {
             outOfBudget = true;
@@ -103,26 +113,54 @@ SearchResult derive(ExprContext &ctx, Expr root,
       }
   };
 
-  // Guided phase: cheapest first (ties: discovery order).
+  // What a state promises: its own cost, or what one more rule application
+  // on one of the scopes it created reaches. The first steps toward a kernel
+  // (a sum-split, then a merge) cost more than the operator they start
+  // from; one step ahead they are the cheapest states there are.
+  auto promise = [&](int index) {
+    const Node &node = nodes[index];
+    double best = node.seconds;
+    if (node.depth + 1 > options.maxDepth || node.parent < 0)
+      return best;
+    std::vector<Expr> before = scopesOf(nodes[node.parent].program);
+    for (Expr scope : scopesOf(node.program)) {
+      if (std::find(before.begin(), before.end(), scope) != before.end())
+        continue;
+      for (size_t ri = 0; ri < rules.size(); ++ri)
+        for (const Rewrite &rw : proposalsOf(scope, ri))
+          best = std::min(best, cost.programSeconds(replaceTensor(
+                                    ctx, node.program, scope, rw.replacement)));
+    }
+    return best;
+  };
+
+  // Guided phase: most promising first (ties: discovery order).
   {
     using Item = std::pair<double, int>;
     std::priority_queue<Item, std::vector<Item>, std::greater<Item>> open;
     open.push({nodes[0].seconds, 0});
     std::unordered_set<int> expanded;
     size_t count = 0;
+    double bestSeconds = nodes[0].seconds;
     // At most a quarter of the state budget, so that a capped search still
     // explores the shallow levels exhaustively.
     while (!open.empty() && count < options.guidedStates &&
            nodes.size() < options.maxStates / 4 && !outOfBudget) {
-      int i = open.top().second;
+      auto [promised, i] = open.top();
       open.pop();
+      // After a first stretch, stop when nothing left promises to beat the
+      // best state found (exploration, if on, goes on level by level).
+      if (count >= kGuidedWarmup && promised >= bestSeconds * (1 - 1e-9))
+        break;
       if (nodes[i].depth >= options.maxDepth || !expanded.insert(i).second)
         continue;
       ++count;
       std::vector<int> added;
       expand(i, added);
-      for (int a : added)
-        open.push({nodes[a].seconds, a});
+      for (int a : added) {
+        bestSeconds = std::min(bestSeconds, nodes[a].seconds);
+        open.push({promise(a), a});
+      }
     }
   }
   // Explorative phase: level by level over every state found so far (the

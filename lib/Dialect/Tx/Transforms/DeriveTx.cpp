@@ -154,7 +154,7 @@ struct DeriveTx : tdc::impl::DeriveTxBase<DeriveTx> {
     std::snprintf(costs, sizeof costs, "%.4f ms (was %.4f ms)",
                   r.best.seconds * 1e3, r.original.seconds * 1e3);
     bool better = r.verified && r.best.program != r.original.program &&
-                  r.best.seconds < r.original.seconds;
+                  r.best.seconds * minGain < r.original.seconds;
     if (!better && !force) {
       report("kept: best " + joined(r.best.kernels) + ", " + costs +
              (r.verified ? "" : ", not verified: " + r.verifyError));

@@ -31,6 +31,12 @@ def DeriveTx : Pass<"tdc-derive-tx", "mlir::ModuleOp"> {
     Option<"budget", "budget", "double", /*default=*/"60.0",
            "Search seconds per program, a safety net behind `states` (a "
            "search stopped by time may differ between runs)">,
+    Option<"minGain", "min-gain", "double", /*default=*/"1.25",
+           "Replace a program only when the derived one is estimated this "
+           "many times faster: the cost model's errors are of the order of "
+           "25% (derived convs estimated 10% faster measured slower on "
+           "ResNet), while the derivations that pay (ConvTranspose -> matmul "
+           "+ overlap-add) are estimated 10x faster or more">,
     Option<"verify", "verify", "bool", /*default=*/"false",
            "Re-check each applied derivation with the interpreter">,
     Option<"force", "force", "bool", /*default=*/"false",

@@ -32,11 +32,13 @@ check "--emit=tx has a derived tx program" \
   grep -q 'tx.program.*derivation = {' "$OUT/ct.tx.mlir"
 check "--emit=tx keeps the node location" grep -q 'loc("Y (ConvTranspose)")' "$OUT/ct.tx.mlir"
 check "--emit=tx with derivation off shows the underived tx form" bash -c \
-  "'$TDC' compile '$CT' --emit=tx -o - | grep -q 'tx.scope' && \
-   ! '$TDC' compile '$CT' --emit=tx -o - | grep -q 'derivation = {'"
+  "'$TDC' compile '$CT' --derive=off --emit=tx -o - | grep -q 'tx.scope' && \
+   ! '$TDC' compile '$CT' --derive=off --emit=tx -o - | grep -q 'derivation = {'"
 check "compile --json reports derived programs" bash -c \
   "'$TDC' compile '$CT' --derive=full --verify --json -o '$OUT/ct.so' | grep -q '\"derived\":1'"
 check "derivation off derives nothing" bash -c \
-  "'$TDC' compile '$CT' --json -o '$OUT/ct0.so' | grep -q '\"derived\":0'"
+  "'$TDC' compile '$CT' --derive=off --json -o '$OUT/ct0.so' | grep -q '\"derived\":0'"
+check "derivation is guided by default" bash -c \
+  "'$TDC' compile '$CT' --json -o '$OUT/ct1.so' | grep -q '\"derived\":1'"
 echo "$fails failed"
 [ "$fails" -eq 0 ]

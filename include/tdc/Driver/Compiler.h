@@ -32,7 +32,7 @@ struct CompileOptions {
   CodegenOptions codegen;
   ImportOptions import;
   bool writeHeader = true;
-  DeriveMode derive = DeriveMode::Off;
+  DeriveMode derive = DeriveMode::Guided;
   /// Search budget per compute op when derivation is on: states keep the
   /// result deterministic; seconds are only a safety net.
   int64_t deriveStatesPerNode = 20000;

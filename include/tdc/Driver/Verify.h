@@ -16,7 +16,7 @@ struct VerifyOptions {
   double rtol = 1e-3, atol = 1e-7;
   unsigned timeoutSeconds = 120;
   unsigned optLevel = 2;
-  DeriveMode derive = DeriveMode::Off;
+  DeriveMode derive = DeriveMode::Guided;
   /// Re-check each applied derivation with the interpreter.
   bool verifyDerivation = false;
   /// Compare with recorded statuses; regressions fail, new passes are listed.

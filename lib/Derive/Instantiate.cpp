@@ -87,6 +87,21 @@ bool groupedLayout(const std::vector<int> &roles) {
 
 } // namespace
 
+int matmulRole(Expr scope, Iter i) {
+  bool sum = false;
+  findRange(scope, i, &sum);
+  if (sum)
+    return 3;
+  auto reads = [&](Expr a) {
+    for (Index s : a->subscripts)
+      if (plainIter(s) == i)
+        return true;
+    return false;
+  };
+  bool a = reads(scope->body->lhs), b = reads(scope->body->rhs);
+  return a && b ? 0 : a ? 1 : 2;
+}
+
 std::optional<Kernel> matchMatmul(Expr scope) {
   Expr body = scope->body;
   if (body->kind != ExprKind::Binary || body->binaryOp != BinaryOp::Mul)
@@ -100,13 +115,7 @@ std::optional<Kernel> matchMatmul(Expr scope) {
   Kernel k;
   k.kind = KernelKind::Matmul;
   // Roles: 0 batch, 1 m, 2 n, 3 k.
-  auto role = [&](Iter i) {
-    bool sum = false;
-    findRange(scope, i, &sum);
-    if (sum)
-      return 3;
-    return in(ia, i) && in(ib, i) ? 0 : in(ia, i) ? 1 : 2;
-  };
+  auto role = [&](Iter i) { return matmulRole(scope, i); };
   for (const IterRange &r : scope->sums)
     if (!in(ia, r.iter) || !in(ib, r.iter))
       return std::nullopt;

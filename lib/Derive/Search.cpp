@@ -37,6 +37,18 @@ std::vector<Kernel> kernelListOf(Expr program, const CostModel &cost) {
   return out;
 }
 
+namespace {
+/// Fill a candidate's kernel names and details from its program.
+void describeKernels(Candidate &c, const CostModel &cost) {
+  c.kernels.clear();
+  c.details.clear();
+  for (const Kernel &k : kernelListOf(c.program, cost)) {
+    c.kernels.push_back(kernelName(k.kind));
+    c.details.push_back(k.detail);
+  }
+}
+} // namespace
+
 std::vector<std::string> kernelsOf(Expr program, const CostModel &cost) {
   std::vector<std::string> out;
   for (const Kernel &k : kernelListOf(program, cost))
@@ -189,10 +201,7 @@ SearchResult derive(ExprContext &ctx, Expr root,
     Candidate c;
     c.program = nodes[i].program;
     c.seconds = nodes[i].seconds;
-    for (const Kernel &k : kernelListOf(c.program, cost)) {
-      c.kernels.push_back(kernelName(k.kind));
-      c.details.push_back(k.detail);
-    }
+    describeKernels(c, cost);
     std::vector<Step> rev;
     for (int k = i; nodes[k].parent >= 0; k = nodes[k].parent)
       rev.push_back({nodes[k].rule, nodes[k].detail,
@@ -241,12 +250,7 @@ SearchResult derive(ExprContext &ctx, Expr root,
       c.program = program;
       c.seconds = cost.programSeconds(program);
       c.path.insert(c.path.end(), fused.begin(), fused.end());
-      c.kernels.clear();
-      c.details.clear();
-      for (const Kernel &k : kernelListOf(program, cost)) {
-        c.kernels.push_back(kernelName(k.kind));
-        c.details.push_back(k.detail);
-      }
+      describeKernels(c, cost);
     }
   }
   for (auto &[ks, i] : byKernels)

@@ -44,6 +44,10 @@ struct Kernel {
 /// iterator, summation iterators in both operands, each traversal iterator
 /// in at least one, nothing read out of range.
 std::optional<Kernel> matchMatmul(Expr scope);
+/// The role of iterator `i` in a scope matchMatmul accepts: 3 (k) if summed,
+/// else 0 (batch) if both operands read it, 1 (m) if only the left one,
+/// 2 (n) if only the right one. DeriveToLinalg lays operands out by it.
+int matmulRole(Expr scope, Iter i);
 /// Direct convolution: X[n, c, h*st + r*dl + p, w*st + s*dl + p] * K[f.., c,
 /// r, s] -- the weight read with plain iterators, its traversal iterators
 /// (the output channels, possibly several) not in X; any order of the

@@ -358,13 +358,7 @@ private:
     auto in = [](const std::vector<Iter> &v, Iter i) {
       return std::find(v.begin(), v.end(), i) != v.end();
     };
-    auto role = [&](Iter i) {
-      bool sum = std::any_of(s->sums.begin(), s->sums.end(),
-                             [&](const IterRange &r) { return r.iter == i; });
-      if (sum)
-        return 3;
-      return in(its[0], i) && in(its[1], i) ? 0 : in(its[0], i) ? 1 : 2;
-    };
+    auto role = [&](Iter i) { return matmulRole(s, i); };
     std::vector<Iter> outIts;
     for (const IterRange &r : s->loops)
       outIts.push_back(r.iter);

@@ -85,18 +85,6 @@ void buildLoweringToLLVMPipeline(OpPassManager &pm, unsigned) {
                   "reconcile-unrealized-casts,canonicalize");
 }
 
-/// "node 'name' (OpType)" for a location the importer made, else the
-/// location as MLIR prints it.
-static std::string describeLocation(Location loc) {
-  if (auto node = tg::nodeInfo(loc))
-    return "node '" + node->name + "'" +
-           (node->opType.empty() ? "" : " (" + node->opType + ")");
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << loc;
-  return s;
-}
-
 LogicalResult
 runStage(ModuleOp module,
          llvm::function_ref<void(OpPassManager &, unsigned)> build,
@@ -110,7 +98,7 @@ runStage(ModuleOp module,
       return success();
     if (!diags.empty())
       os << "\n";
-    os << describeLocation(d.getLocation()) << ": " << d.str();
+    os << tg::describeLocation(d.getLocation()) << ": " << d.str();
     return success();
   });
   if (failed(pm.run(module))) {

@@ -1,25 +1,14 @@
 // eOperator fusion: chains of memory-bound scopes become one loop nest, an
 // instantiated kernel is never inlined, and the result stays equivalent.
 #include "tdc/Derive/Fusion.h"
+#include "Parsed.h"
 #include "tdc/Derive/Interpreter.h"
-#include "tdc/Derive/Parser.h"
 #include "tdc/Derive/Printer.h"
 
 #include <gtest/gtest.h>
 
 using namespace tdc::derive;
-
-namespace {
-
-Expr parsed(ExprContext &ctx, const std::string &text,
-            const std::map<std::string, std::vector<int64_t>> &shapes) {
-  std::string error;
-  Expr e = parse(ctx, text, shapes, error);
-  EXPECT_NE(e, nullptr) << error;
-  return e;
-}
-
-} // namespace
+using namespace tdc::derive::testing;
 
 TEST(Fusion, InlinesAChainOfEOperators) {
   ExprContext ctx;

@@ -1,22 +1,10 @@
 // The guided-relayout rule: every proposal on random programs is checked
 // against the interpreter, plus exact outputs on hand-written cases.
+#include "Parsed.h"
 #include "RuleCheck.h"
-#include "tdc/Derive/Parser.h"
 
 using namespace tdc::derive;
 using namespace tdc::derive::testing;
-
-namespace {
-
-Expr parsed(ExprContext &ctx, const std::string &text,
-            const std::map<std::string, std::vector<int64_t>> &shapes) {
-  std::string error;
-  Expr e = parse(ctx, text, shapes, error);
-  EXPECT_NE(e, nullptr) << error;
-  return e;
-}
-
-} // namespace
 
 TEST(GuidedRelayoutRule, RandomProgramsStayEquivalent) {
   auto rule = createGuidedRelayoutRule();

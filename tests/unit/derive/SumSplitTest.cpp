@@ -112,20 +112,27 @@ TEST(SumSplitRule, NonLinearBodiesSplitToo) {
     EXPECT_EQ(compareExprs(y, rw.replacement, 9), "");
 }
 
-TEST(SumSplitRule, FiveSumsSplitEverySubset) {
-  // A conv split into 2x2 blocks of taps has five summation iterators; the
-  // blocks (2 of them) stay outside while channel and taps go inside.
-  ExprContext ctx;
+namespace {
+/// L<i:0:2> Sum<s0..s{n-1}:0:2> { 1 * A[s0] * ... }: a scope with n sums.
+Expr productOverSums(ExprContext &ctx, int n) {
   Iter i = ctx.iter("i");
   std::vector<IterRange> sums;
   Expr body = ctx.constant(1);
   Expr A = ctx.input("A", {2});
-  for (int k = 0; k < 5; ++k) {
+  for (int k = 0; k < n; ++k) {
     Iter s = ctx.iter("s" + std::to_string(k));
     sums.push_back({s, {0, 2}});
     body = ctx.binary(BinaryOp::Mul, body, ctx.access(A, {ctx.idx(s)}));
   }
-  Expr y = ctx.scope({{i, {0, 2}}}, sums, body);
+  return ctx.scope({{i, {0, 2}}}, sums, body);
+}
+} // namespace
+
+TEST(SumSplitRule, FiveSumsSplitEverySubset) {
+  // A conv split into 2x2 blocks of taps has five summation iterators; the
+  // blocks (2 of them) stay outside while channel and taps go inside.
+  ExprContext ctx;
+  Expr y = productOverSums(ctx, 5);
   auto rws = createSumSplitRule()->apply(ctx, y);
   ASSERT_EQ(rws.size(), 31u); // 30 proper non-empty subsets, the whole sum
   for (const Rewrite &rw : rws)
@@ -134,16 +141,7 @@ TEST(SumSplitRule, FiveSumsSplitEverySubset) {
 
 TEST(SumSplitRule, ManySumsOnlySplitSingleIterators) {
   ExprContext ctx;
-  Iter i = ctx.iter("i");
-  std::vector<IterRange> sums;
-  Expr body = ctx.constant(1);
-  Expr A = ctx.input("A", {2});
-  for (int k = 0; k < 6; ++k) {
-    Iter s = ctx.iter("s" + std::to_string(k));
-    sums.push_back({s, {0, 2}});
-    body = ctx.binary(BinaryOp::Mul, body, ctx.access(A, {ctx.idx(s)}));
-  }
-  Expr y = ctx.scope({{i, {0, 2}}}, sums, body);
+  Expr y = productOverSums(ctx, 6);
   auto rws = createSumSplitRule()->apply(ctx, y);
   ASSERT_EQ(rws.size(), 13u); // 6 singles, 6 complements, the whole sum
   EXPECT_EQ(rws[0].detail, "split Sum<s0> out of Sum<s0, s1, s2, s3, s4, s5>");

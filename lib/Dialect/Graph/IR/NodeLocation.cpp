@@ -4,6 +4,7 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 
@@ -30,6 +31,16 @@ std::optional<NodeInfo> nodeInfo(Location loc) {
     return WalkResult::interrupt();
   });
   return found;
+}
+
+std::string describeLocation(Location loc) {
+  if (auto node = nodeInfo(loc))
+    return "node '" + node->name + "'" +
+           (node->opType.empty() ? "" : " (" + node->opType + ")");
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << loc;
+  return s;
 }
 
 } // namespace tdc::tg

@@ -33,16 +33,6 @@ std::string joined(const std::vector<std::string> &v) {
   return s;
 }
 
-std::string describe(Location loc) {
-  if (auto node = tg::nodeInfo(loc))
-    return "node '" + node->name + "'" +
-           (node->opType.empty() ? "" : " (" + node->opType + ")");
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << loc;
-  return s;
-}
-
 struct DeriveTx : tdc::impl::DeriveTxBase<DeriveTx> {
   using Base::Base;
 
@@ -130,8 +120,8 @@ struct DeriveTx : tdc::impl::DeriveTxBase<DeriveTx> {
     derive::ExprContext &ectx = memo.ctx;
     auto report = [&](const std::string &what) {
       if (log)
-        llvm::errs() << "derive: " << describe(program.getLoc()) << ": " << what
-                     << "\n";
+        llvm::errs() << "derive: " << tg::describeLocation(program.getLoc())
+                     << ": " << what << "\n";
     };
     std::string error;
     derive::Expr e = tx::programExpr(ectx, program, error);

@@ -24,6 +24,9 @@ struct NodeInfo {
 };
 /// The ONNX node a location (or any location nested in it) names.
 std::optional<NodeInfo> nodeInfo(mlir::Location loc);
+/// "node 'name' (OpType)" for a location the importer made, else the
+/// location as MLIR prints it: how errors name what they are about.
+std::string describeLocation(mlir::Location loc);
 
 } // namespace tdc::tg
 

@@ -144,27 +144,27 @@ def Tx_YieldOp : Tx_Op<"yield", [Pure, Terminator, HasParent<"ScopeOp">]> {
   let assemblyFormat = "$value attr-dict `:` type($value)";
 }
 
-class Tx_ScalarOp<string mnemonic, int arity> :
+class Tx_ScalarOp<string mnemonic> :
     Tx_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
   let results = (outs AnyFloat:$result);
 }
 
-def Tx_ReluOp : Tx_ScalarOp<"relu", 1> {
+def Tx_ReluOp : Tx_ScalarOp<"relu"> {
   let summary = "x > 0 ? x : 0";
   let arguments = (ins AnyFloat:$x);
   let assemblyFormat = "$x attr-dict `:` type($result)";
 }
-def Tx_SigmoidOp : Tx_ScalarOp<"sigmoid", 1> {
+def Tx_SigmoidOp : Tx_ScalarOp<"sigmoid"> {
   let summary = "1 / (1 + exp(-x))";
   let arguments = (ins AnyFloat:$x);
   let assemblyFormat = "$x attr-dict `:` type($result)";
 }
-def Tx_MaxOp : Tx_ScalarOp<"max", 2> {
+def Tx_MaxOp : Tx_ScalarOp<"max"> {
   let summary = "a > b ? a : b (as the interpreter; not arith.maximumf)";
   let arguments = (ins AnyFloat:$lhs, AnyFloat:$rhs);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
 }
-def Tx_MinOp : Tx_ScalarOp<"min", 2> {
+def Tx_MinOp : Tx_ScalarOp<"min"> {
   let summary = "a < b ? a : b (as the interpreter; not arith.minimumf)";
   let arguments = (ins AnyFloat:$lhs, AnyFloat:$rhs);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";

@@ -18,6 +18,7 @@
 #include "tdc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -192,6 +193,143 @@ std::optional<Plan> planContraction(linalg::LinalgOp op) {
     // Within a task the n block is whole: only k is blocked there.
     plan.outer[n] = 0;
   }
+  return plan;
+}
+
+/// Roles of a packed contraction's loops (tdc-pack-contractions): output
+/// [.., m, .., p, n] with n the lanes of a panel, p the panels, m the dim
+/// only A carries, k the reduction.
+struct PackedRoles {
+  unsigned m, p, n, k;
+};
+
+std::optional<PackedRoles> packedRoles(linalg::LinalgOp op) {
+  if (!op->hasAttr("tdc.packed") || !op.hasPureTensorSemantics() ||
+      op.hasDynamicShape() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1)
+    return std::nullopt;
+  AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (out.getNumResults() < 3 || !out.isProjectedPermutation())
+    return std::nullopt;
+  PackedRoles r;
+  r.n = cast<AffineDimExpr>(out.getResults().back()).getPosition();
+  r.p = cast<AffineDimExpr>(out.getResults()[out.getNumResults() - 2])
+            .getPosition();
+  AffineMap in0 = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+  AffineMap b = in0.isFunctionOfDim(r.n)
+                    ? in0
+                    : op.getMatchingIndexingMap(op.getDpsInputOperand(1));
+  std::optional<unsigned> m, k;
+  for (AffineExpr e : out.getResults().drop_back(2)) {
+    unsigned d = cast<AffineDimExpr>(e).getPosition();
+    if (!b.isFunctionOfDim(d))
+      m = d;
+  }
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  for (unsigned d = 0; d < iters.size(); ++d)
+    if (iters[d] == utils::IteratorType::reduction)
+      k = d;
+  if (!m || !k)
+    return std::nullopt;
+  r.m = *m;
+  r.k = *k;
+  return r;
+}
+
+/// Register rows of a packed block: as many as the accumulators allow
+/// (8 x 2 vectors of 16 f32 on AVX-512), fewer when m is short.
+int64_t packedRows(int64_t nr, int64_t vl) {
+  int64_t vecs = std::max<int64_t>(1, nr / vl);
+  return std::min<int64_t>(kMaxRows, 16 / vecs);
+}
+
+/// Rows of a packed op's remainder (m % Mr), split off so that the bulk
+/// keeps full register blocks; 0 when Mr divides m well enough.
+int64_t packedRemainder(linalg::LinalgOp op, const PackedRoles &r,
+                        int64_t vl) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t mr = packedRows(ranges[r.n], vl), rows = ranges[r.m];
+  if (rows <= mr || largestDivisor(rows, mr) * 2 > mr)
+    return 0;
+  return rows % mr;
+}
+
+/// Packed contractions (panels of B streamed contiguously): tasks over the
+/// batch dims, row chunks and panel chunks; within a task, cache blocks of
+/// panels (Nc columns) and k (Kc), every row of the task streaming past
+/// the block; an Mr x Nr register block over (m, lanes).
+Plan planPacked(linalg::LinalgOp op, const PackedRoles &r, int64_t vl) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  unsigned numLoops = ranges.size();
+  int64_t nr = ranges[r.n];
+  int64_t mr = largestDivisor(ranges[r.m], packedRows(nr, vl));
+  int64_t rows = ranges[r.m] / mr, panels = ranges[r.p];
+  int64_t batch = 1;
+  for (unsigned d = 0; d < numLoops; ++d)
+    if (iters[d] == utils::IteratorType::parallel && d != r.m && d != r.p &&
+        d != r.n)
+      batch *= ranges[d];
+
+  Plan plan;
+  plan.m = r.m;
+  plan.n = r.n;
+  // Tasks: the batch first; then split rows (each task then reads all of
+  // B) or panels (each task reads all of A), whichever re-reads fewer
+  // elements, until there are kTasks.
+  constexpr int64_t kTasks = 8;
+  int64_t aSize = ranges[r.m] * ranges[r.k], bSize = panels * nr * ranges[r.k];
+  int64_t cm = 1, cp = 1;
+  while (batch * cm * cp < kTasks) {
+    bool canM = rows % (cm * 2) == 0, canP = panels % (cp * 2) == 0;
+    if (canM && (!canP || cm * bSize <= cp * aSize))
+      cm *= 2;
+    else if (canP)
+      cp *= 2;
+    else
+      break;
+  }
+  plan.par.assign(numLoops, 0);
+  for (unsigned d = 0; d < numLoops; ++d)
+    if (iters[d] == utils::IteratorType::parallel && d != r.m && d != r.p &&
+        d != r.n) {
+      plan.par[d] = 1;
+      plan.parOrder.push_back(d);
+    }
+  plan.par[r.m] = ranges[r.m] / cm;
+  plan.par[r.p] = panels / cp;
+  plan.parOrder.push_back(r.m);
+  plan.parOrder.push_back(r.p);
+
+  // Cache block of one task: Nc columns of panels by Kc.
+  constexpr int64_t kPackedNc = 256;
+  plan.outer.assign(numLoops, 0);
+  for (unsigned d = 0; d < numLoops; ++d)
+    if (iters[d] == utils::IteratorType::parallel && d != r.m && d != r.p &&
+        d != r.n)
+      plan.outer[d] = 1;
+  plan.outer[r.p] =
+      largestDivisor(panels / cp, std::max<int64_t>(1, kPackedNc / nr));
+  int64_t kc = ranges[r.k] <= 2 * kMaxKc
+                   ? 0
+                   : largestDivisor(ranges[r.k], kMaxKc);
+  plan.outer[r.k] = kc >= 32 ? kc : 0;
+
+  plan.inner.assign(numLoops, 1);
+  plan.inner[r.m] = mr;
+  plan.inner[r.n] = nr;
+  auto order = [&](ArrayRef<unsigned> tail) {
+    SmallVector<int64_t> o;
+    for (unsigned d = 0; d < numLoops; ++d)
+      if (iters[d] == utils::IteratorType::parallel && d != r.m &&
+          d != r.p && d != r.n)
+        o.push_back(d);
+    for (unsigned d : tail)
+      o.push_back(d);
+    return o;
+  };
+  plan.outerOrder = order({r.p, r.k, r.m, r.n});
+  plan.innerOrder = order({r.m, r.p, r.n, r.k});
   return plan;
 }
 
@@ -499,15 +637,41 @@ LogicalResult emitOuterProductTile(RewriterBase &rewriter, linalg::LinalgOp op,
 struct TileAndVectorizeContractions
     : tdc::impl::TileAndVectorizeContractionsBase<
           TileAndVectorizeContractions> {
+  using Base::Base;
   void runOnOperation() override {
     std::vector<std::pair<linalg::LinalgOp, Plan>> work;
+    IRRewriter rewriter(&getContext());
+    int64_t bits = vectorBits;
+    // Packed ops whose rows don't split into full register blocks: the
+    // remainder rows become an op of their own.
+    SmallVector<std::pair<linalg::LinalgOp, PackedRoles>> packed;
     getOperation()->walk([&](linalg::LinalgOp op) {
-      if (auto plan = planContraction(op))
+      if (auto r = packedRoles(op))
+        packed.push_back({op, *r});
+    });
+    for (auto &[op, r] : packed) {
+      Type elem =
+          getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
+      int64_t vl = bits / elem.getIntOrFloatBitWidth();
+      int64_t rest = packedRemainder(op, r, vl);
+      if (!rest)
+        continue;
+      rewriter.setInsertionPoint(op);
+      int64_t rows = op.getStaticLoopRanges()[r.m];
+      (void)linalg::splitOp(rewriter, cast<TilingInterface>(op.getOperation()),
+                            r.m, rewriter.getIndexAttr(rows - rest));
+    }
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      if (auto r = packedRoles(op)) {
+        Type elem =
+            getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
+        work.push_back(
+            {op, planPacked(op, *r, bits / elem.getIntOrFloatBitWidth())});
+      } else if (auto plan = planContraction(op))
         work.push_back({op, *plan});
       else if (auto plan = planConvolution(op))
         work.push_back({op, *plan});
     });
-    IRRewriter rewriter(&getContext());
     for (auto &[op, plan] : work) {
       // Parallel tasks and the cache block (a no-op for convolutions), in
       // the plan's nesting, then the register block inside: tiling keeps

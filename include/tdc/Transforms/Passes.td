@@ -58,8 +58,16 @@ def TileAndVectorizeContractions : Pass<"tdc-tile-and-vectorize-contractions"> {
     vectors, i.e. registers. Ops whose dims don't tile into full static
     blocks are left alone. Around the blocks, the independent tiles become
     scf.forall tasks for the runtime's threads (never splitting a
-    reduction), when the op has at least 2^20 multiply-adds.
+    reduction), when the op has at least 2^20 multiply-adds. Contractions
+    packed by tdc-pack-contractions (attribute `tdc.packed`) get a schedule
+    of their own: tasks over batch, row chunks and panel chunks, cache
+    blocks of panels and k, register blocks of up to 8 rows x one panel;
+    rows that don't fill a register block are split off first.
   }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Width of the target's vector registers (512 AVX-512, 256 AVX2)">,
+  ];
   let dependentDialects = ["mlir::linalg::LinalgDialect",
                            "mlir::scf::SCFDialect",
                            "mlir::vector::VectorDialect",
@@ -90,6 +98,35 @@ def ParallelizeOuterLoops : Pass<"tdc-parallelize-outer-loops"> {
   let dependentDialects = ["mlir::scf::SCFDialect",
                            "mlir::tensor::TensorDialect",
                            "mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def PackContractions : Pass<"tdc-pack-contractions"> {
+  let summary = "Pack the streamed operand of matmul-like ops into register panels";
+  let description = [{
+    A static f32/f64 contraction with one reduction dim k (matmul, batch
+    matmul, transposed layouts) reads its n operand B, in the register
+    block, as Nr contiguous lanes per k step. Read in place, those rows lie
+    N elements apart (every k step a new page at N = 1024), which defeats
+    the L1 cache, the TLB and the prefetchers. This pass repacks B into
+    panels [batch.., N/Nr, K, Nr] (Nr = two vector registers when N allows),
+    so that one register block streams one contiguous panel: a constant B
+    is packed at compile time (a new constant), any other B by a copy loop
+    before the op. N is padded to a multiple of Nr with zeros and the
+    output is computed as [.., M, N/Nr, Nr] (expand_shape; padded and
+    sliced when N % Nr != 0). The op becomes a linalg.generic with the
+    panel dim p and the lane dim marked by the `tdc.packed` attribute,
+    which tdc-tile-and-vectorize-contractions schedules (cache blocks of
+    panels and k, Mr x Nr register blocks, tasks over rows or panels).
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Width of the target's vector registers (512 AVX-512, 256 AVX2)">,
+    Option<"minMacs", "min-macs", "int64_t", /*default=*/"4096",
+           "Smallest contraction (multiply-adds) worth packing">,
+  ];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect",
                            "mlir::arith::ArithDialect"];
 }
 

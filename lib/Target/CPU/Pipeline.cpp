@@ -50,7 +50,7 @@ void buildSchedulingPipeline(OpPassManager &pm, unsigned optLevel) {
   // hoisted out of the k loop) in parallel tasks; the rest keep the
   // loop-interchange schedule, the large ones with parallel outer loops.
   if (optLevel > 0)
-    addPipeline(pm, "tdc-tile-and-vectorize-contractions,"
+    addPipeline(pm, "tdc-pack-contractions,tdc-tile-and-vectorize-contractions,"
                     "loop-invariant-subset-hoisting,canonicalize,cse,"
                     "tdc-interchange-for-vectorization,"
                     "tdc-parallelize-outer-loops,canonicalize");

@@ -1,0 +1,367 @@
+//===- PackContractions.cpp - B of a matmul in register-width panels ------===//
+//
+// The register block of a matmul reads Nr lanes of B per reduction step. In
+// B's own layout those lanes sit a whole row (N elements) apart from one
+// step to the next; packed as [.., N/Nr, K, Nr] a register block streams one
+// contiguous panel instead (the mmt4d layout of the n operand). Constant
+// weights are packed here, at compile time; other operands by a copy loop
+// that costs K*N against the M*K*N multiply-adds.
+//
+//===----------------------------------------------------------------------===//
+#include "tdc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <cstring>
+
+namespace tdc {
+#define GEN_PASS_DEF_PACKCONTRACTIONS
+#include "tdc/Transforms/Passes.h.inc"
+} // namespace tdc
+
+using namespace mlir;
+
+namespace {
+
+/// The roles of a packable contraction's loops and operands.
+struct Roles {
+  unsigned m = 0, n = 0, k = 0;
+  unsigned bIdx = 0; // which input carries n (B)
+};
+
+std::optional<Roles> matchPackable(linalg::LinalgOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
+      op.getNumDpsInputs() != 2 || op.hasDynamicShape() ||
+      !linalg::isaContractionOpInterface(op) || op->hasAttr("tdc.packed"))
+    return std::nullopt;
+  Type elem = getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
+  if (!elem.isF32() && !elem.isF64())
+    return std::nullopt;
+  for (OpOperand *in : op.getDpsInputOperands())
+    if (getElementTypeOrSelf(in->get().getType()) != elem)
+      return std::nullopt;
+  for (AffineMap map : op.getIndexingMapsArray())
+    if (!map.isProjectedPermutation())
+      return std::nullopt;
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  Roles r;
+  int reductions = 0;
+  for (unsigned d = 0; d < iters.size(); ++d)
+    if (iters[d] == utils::IteratorType::reduction) {
+      r.k = d;
+      ++reductions;
+    }
+  if (reductions != 1)
+    return std::nullopt;
+  AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (out.getNumResults() < 2)
+    return std::nullopt;
+  r.n = cast<AffineDimExpr>(out.getResults().back()).getPosition();
+  AffineMap in0 = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+  AffineMap in1 = op.getMatchingIndexingMap(op.getDpsInputOperand(1));
+  if (in0.isFunctionOfDim(r.n) == in1.isFunctionOfDim(r.n))
+    return std::nullopt;
+  r.bIdx = in0.isFunctionOfDim(r.n) ? 0 : 1;
+  AffineMap a = r.bIdx == 0 ? in1 : in0;
+  AffineMap b = r.bIdx == 0 ? in0 : in1;
+  if (!a.isFunctionOfDim(r.k) || !b.isFunctionOfDim(r.k))
+    return std::nullopt;
+  // m: the innermost output dim that only A carries (the register rows).
+  std::optional<unsigned> m;
+  for (AffineExpr e : out.getResults().drop_back()) {
+    unsigned d = cast<AffineDimExpr>(e).getPosition();
+    if (a.isFunctionOfDim(d) && !b.isFunctionOfDim(d))
+      m = d;
+  }
+  if (!m)
+    return std::nullopt;
+  r.m = *m;
+  return r;
+}
+
+/// Panel width: two vector registers when N fills them, else one or half.
+int64_t panelWidth(int64_t n, int64_t vl) {
+  if (n >= 2 * vl)
+    return 2 * vl;
+  if (n > vl / 2)
+    return vl;
+  return vl / 2;
+}
+
+/// The raw bytes of a constant's elements, splats expanded; empty when the
+/// constant holds no readable data.
+std::vector<char> constantBytes(ElementsAttr attr, int64_t elemBytes) {
+  int64_t count = attr.getNumElements();
+  std::vector<char> bytes;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    ArrayRef<char> raw = dense.getRawData();
+    if (dense.isSplat()) {
+      bytes.resize(count * elemBytes);
+      for (int64_t i = 0; i < count; ++i)
+        std::memcpy(bytes.data() + i * elemBytes, raw.data(), elemBytes);
+    } else if ((int64_t)raw.size() == count * elemBytes) {
+      bytes.assign(raw.begin(), raw.end());
+    }
+  } else if (auto res = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    if (AsmResourceBlob *blob = res.getRawHandle().getBlob()) {
+      ArrayRef<char> raw = blob->getData();
+      if ((int64_t)raw.size() == count * elemBytes)
+        bytes.assign(raw.begin(), raw.end());
+    }
+  }
+  return bytes;
+}
+
+/// For each dim of the packed panel tensor [batch.., N/Nr, K, Nr], how an
+/// element's index there maps back to B: B's result i reads packed dim
+/// `src[i]`, except n, which is p * Nr + lane.
+struct PanelLayout {
+  SmallVector<int64_t> shape;      // packed shape
+  SmallVector<unsigned> bToPacked; // B result -> packed dim (n -> p)
+  unsigned nResult = 0;            // B's result that is n
+  int64_t nr = 0, n = 0;
+};
+
+PanelLayout panelLayout(AffineMap bMap, ArrayRef<int64_t> bShape,
+                        const Roles &r, int64_t nr) {
+  PanelLayout l;
+  l.nr = nr;
+  l.bToPacked.assign(bMap.getNumResults(), 0);
+  unsigned kResult = 0;
+  for (auto [i, e] : llvm::enumerate(bMap.getResults())) {
+    unsigned d = cast<AffineDimExpr>(e).getPosition();
+    if (d == r.n) {
+      l.nResult = i;
+    } else if (d == r.k) {
+      kResult = i;
+    } else {
+      l.bToPacked[i] = l.shape.size();
+      l.shape.push_back(bShape[i]);
+    }
+  }
+  l.n = bShape[l.nResult];
+  l.bToPacked[l.nResult] = l.shape.size();
+  l.shape.push_back(llvm::divideCeil(l.n, nr));
+  l.bToPacked[kResult] = l.shape.size();
+  l.shape.push_back(bShape[kResult]);
+  l.shape.push_back(nr);
+  return l;
+}
+
+/// The packed panels of a constant B, or null when its data is unreadable.
+Value packConstant(RewriterBase &rewriter, Location loc, ElementsAttr attr,
+                   const PanelLayout &l, Type elem) {
+  int64_t elemBytes = elem.getIntOrFloatBitWidth() / 8;
+  std::vector<char> src = constantBytes(attr, elemBytes);
+  if (src.empty())
+    return {};
+  ArrayRef<int64_t> bShape = cast<ShapedType>(attr.getType()).getShape();
+  SmallVector<int64_t> bStrides(bShape.size(), 1);
+  for (int64_t i = (int64_t)bShape.size() - 2; i >= 0; --i)
+    bStrides[i] = bStrides[i + 1] * bShape[i + 1];
+  int64_t total = 1;
+  for (int64_t s : l.shape)
+    total *= s;
+  std::vector<char> dst(total * elemBytes, 0);
+  unsigned rank = l.shape.size();
+  SmallVector<int64_t> idx(rank, 0);
+  for (int64_t flat = 0; flat < total; ++flat) {
+    int64_t nIdx = idx[rank - 3] * l.nr + idx[rank - 1];
+    if (nIdx < l.n) {
+      int64_t off = 0;
+      for (unsigned i = 0; i < bShape.size(); ++i)
+        off += (i == l.nResult ? nIdx : idx[l.bToPacked[i]]) * bStrides[i];
+      std::memcpy(dst.data() + flat * elemBytes, src.data() + off * elemBytes,
+                  elemBytes);
+    }
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      if (++idx[d] < l.shape[d])
+        break;
+      idx[d] = 0;
+    }
+  }
+  auto type = RankedTensorType::get(l.shape, elem);
+  auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+      ArrayRef<char>(dst.data(), dst.size()), 64, /*dataIsMutable=*/false);
+  auto value =
+      DenseResourceElementsAttr::get(type, "tdc_packed", std::move(blob));
+  return arith::ConstantOp::create(rewriter, loc, type, value);
+}
+
+/// The packed panels of a B computed at run time: B padded along n to a
+/// multiple of Nr, then one copy loop reading B[.., p * Nr + lane, ..].
+Value packAtRunTime(RewriterBase &rewriter, Location loc, Value b,
+                    const PanelLayout &l, Type elem) {
+  auto bType = cast<RankedTensorType>(b.getType());
+  int64_t padded = l.shape[l.shape.size() - 3] * l.nr;
+  if (padded != l.n) {
+    SmallVector<int64_t> shape(bType.getShape());
+    shape[l.nResult] = padded;
+    SmallVector<OpFoldResult> low(shape.size(), rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> high(shape.size(), rewriter.getIndexAttr(0));
+    high[l.nResult] = rewriter.getIndexAttr(padded - l.n);
+    Value zero =
+        arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(elem));
+    b = tensor::PadOp::create(rewriter, loc,
+                              RankedTensorType::get(shape, elem), b, low, high,
+                              zero);
+  }
+  unsigned rank = l.shape.size();
+  MLIRContext *ctx = rewriter.getContext();
+  SmallVector<AffineExpr> reads;
+  for (unsigned i = 0; i < bType.getRank(); ++i) {
+    AffineExpr e = getAffineDimExpr(l.bToPacked[i], ctx);
+    if (i == l.nResult)
+      e = e * l.nr + getAffineDimExpr(rank - 1, ctx);
+    reads.push_back(e);
+  }
+  SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, reads, ctx),
+                                 AffineMap::getMultiDimIdentityMap(rank, ctx)};
+  Value init = tensor::EmptyOp::create(rewriter, loc, l.shape, elem);
+  auto copy = linalg::GenericOp::create(
+      rewriter, loc, init.getType(), ValueRange{b}, ValueRange{init}, maps,
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [](OpBuilder &bb, Location l, ValueRange args) {
+        linalg::YieldOp::create(bb, l, args[0]);
+      });
+  return copy.getResult(0);
+}
+
+/// Rewrites `op` to read packed panels of B and write [.., M, N/Nr, Nr].
+LogicalResult pack(RewriterBase &rewriter, linalg::LinalgOp op, const Roles &r,
+                   int64_t vectorBits) {
+  Location loc = op.getLoc();
+  Type elem = getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
+  int64_t vl = vectorBits / elem.getIntOrFloatBitWidth();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t n = ranges[r.n];
+  int64_t nr = panelWidth(n, vl);
+  int64_t panels = llvm::divideCeil(n, nr), padded = panels * nr;
+
+  OpOperand *bOperand = op.getDpsInputOperand(r.bIdx);
+  AffineMap bMap = op.getMatchingIndexingMap(bOperand);
+  Value b = bOperand->get();
+  auto bType = cast<RankedTensorType>(b.getType());
+  PanelLayout l = panelLayout(bMap, bType.getShape(), r, nr);
+
+  rewriter.setInsertionPoint(op);
+  Value packed;
+  ElementsAttr constant;
+  if (matchPattern(b, m_Constant(&constant)))
+    packed = packConstant(rewriter, loc, constant, l, elem);
+  if (!packed)
+    packed = packAtRunTime(rewriter, loc, b, l, elem);
+
+  // The output with n split into (p, lane), padded first when needed.
+  Value init = op.getDpsInitOperand(0)->get();
+  auto initType = cast<RankedTensorType>(init.getType());
+  unsigned outRank = initType.getRank();
+  if (padded != n) {
+    SmallVector<int64_t> shape(initType.getShape());
+    shape.back() = padded;
+    SmallVector<OpFoldResult> low(outRank, rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> high(outRank, rewriter.getIndexAttr(0));
+    high.back() = rewriter.getIndexAttr(padded - n);
+    Value zero =
+        arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(elem));
+    init = tensor::PadOp::create(rewriter, loc,
+                                 RankedTensorType::get(shape, elem), init, low,
+                                 high, zero);
+  }
+  SmallVector<ReassociationIndices> reassoc;
+  for (unsigned i = 0; i + 1 < outRank; ++i)
+    reassoc.push_back({(int64_t)i});
+  reassoc.push_back({(int64_t)outRank - 1, (int64_t)outRank});
+  SmallVector<int64_t> expandedShape(initType.getShape());
+  expandedShape.back() = panels;
+  expandedShape.push_back(nr);
+  auto expandedType = RankedTensorType::get(expandedShape, elem);
+  Value expanded = tensor::ExpandShapeOp::create(rewriter, loc, expandedType,
+                                                 init, reassoc);
+
+  // Loops: the old ones (n now counts panels) and the lane dim last.
+  unsigned numLoops = op.getNumLoops();
+  MLIRContext *ctx = op.getContext();
+  AffineExpr lane = getAffineDimExpr(numLoops, ctx);
+  SmallVector<AffineMap> maps;
+  SmallVector<Value> inputs;
+  for (OpOperand *in : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(in);
+    if (in == bOperand) {
+      SmallVector<AffineExpr> results(l.shape.size(), AffineExpr());
+      for (auto [i, e] : llvm::enumerate(map.getResults()))
+        results[l.bToPacked[i]] = e;
+      results.back() = lane;
+      maps.push_back(AffineMap::get(numLoops + 1, 0, results, ctx));
+      inputs.push_back(packed);
+    } else {
+      maps.push_back(AffineMap::get(numLoops + 1, 0, map.getResults(), ctx));
+      inputs.push_back(in->get());
+    }
+  }
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  SmallVector<AffineExpr> outResults(outMap.getResults());
+  outResults.push_back(lane);
+  maps.push_back(AffineMap::get(numLoops + 1, 0, outResults, ctx));
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  iters.push_back(utils::IteratorType::parallel);
+
+  auto generic = linalg::GenericOp::create(rewriter, loc, expandedType, inputs,
+                                           ValueRange{expanded}, maps, iters);
+  generic->setAttr("tdc.packed", rewriter.getUnitAttr());
+  rewriter.cloneRegionBefore(op->getRegion(0), generic.getRegion(),
+                             generic.getRegion().end());
+
+  Value result = tensor::CollapseShapeOp::create(
+      rewriter, loc, generic.getResult(0), reassoc);
+  if (padded != n) {
+    SmallVector<OpFoldResult> offsets(outRank, rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> strides(outRank, rewriter.getIndexAttr(1));
+    SmallVector<OpFoldResult> sizes =
+        getAsIndexOpFoldResult(ctx, initType.getShape());
+    result = tensor::ExtractSliceOp::create(rewriter, loc, initType, result,
+                                            offsets, sizes, strides);
+  }
+  rewriter.replaceOp(op, result);
+  return success();
+}
+
+struct PackContractions
+    : tdc::impl::PackContractionsBase<PackContractions> {
+  using Base::Base;
+  void runOnOperation() override {
+    SmallVector<std::pair<linalg::LinalgOp, Roles>> work;
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      std::optional<Roles> r = matchPackable(op);
+      if (!r)
+        return;
+      int64_t macs = 1;
+      for (int64_t s : op.getStaticLoopRanges())
+        macs *= s;
+      if (macs >= minMacs)
+        work.push_back({op, *r});
+    });
+    IRRewriter rewriter(&getContext());
+    for (auto &[op, r] : work) {
+      // Named ops keep their body implicit; generalize to clone it.
+      linalg::LinalgOp target = op;
+      if (!isa<linalg::GenericOp>(op.getOperation())) {
+        rewriter.setInsertionPoint(op);
+        FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(rewriter, op);
+        if (failed(g))
+          continue;
+        target = *g;
+      }
+      if (failed(pack(rewriter, target, r, vectorBits)))
+        signalPassFailure();
+    }
+  }
+};
+
+} // namespace

@@ -154,6 +154,8 @@ PanelLayout panelLayout(AffineMap bMap, ArrayRef<int64_t> bShape,
   return l;
 }
 
+constexpr size_t kInlineBytes = 1024;
+
 /// The packed panels of a constant B, or null when its data is unreadable.
 Value packConstant(RewriterBase &rewriter, Location loc, ElementsAttr attr,
                    const PanelLayout &l, Type elem) {
@@ -187,6 +189,12 @@ Value packConstant(RewriterBase &rewriter, Location loc, ElementsAttr attr,
     }
   }
   auto type = RankedTensorType::get(l.shape, elem);
+  // Small panels stay inline (readable IR); weights go to a resource blob.
+  if (dst.size() <= kInlineBytes)
+    return arith::ConstantOp::create(
+        rewriter, loc, type,
+        DenseElementsAttr::getFromRawBuffer(
+            type, ArrayRef<char>(dst.data(), dst.size())));
   auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
       ArrayRef<char>(dst.data(), dst.size()), 64, /*dataIsMutable=*/false);
   auto value =
@@ -338,13 +346,7 @@ struct PackContractions
   void runOnOperation() override {
     SmallVector<std::pair<linalg::LinalgOp, Roles>> work;
     getOperation()->walk([&](linalg::LinalgOp op) {
-      std::optional<Roles> r = matchPackable(op);
-      if (!r)
-        return;
-      int64_t macs = 1;
-      for (int64_t s : op.getStaticLoopRanges())
-        macs *= s;
-      if (macs >= minMacs)
+      if (std::optional<Roles> r = matchPackable(op))
         work.push_back({op, *r});
     });
     IRRewriter rewriter(&getContext());

@@ -265,6 +265,31 @@ def gcn_matmul_chain():
     return b.model()
 
 
+def matmul_odd_shapes():
+    """MatMuls whose M, K, N are not multiples of any register block (1, 7,
+    17, 33, 129), with constant B (packed at compile time) and with B an
+    input (packed at run time); batched and broadcast-batched MatMuls and a
+    Gemm with transB, so that every remainder path of the packed schedule
+    is compared with ONNX Runtime."""
+    b = GraphBuilder("matmul_odd_shapes")
+    shapes = [(1, 17, 33), (7, 33, 17), (17, 129, 7), (33, 7, 129),
+              (129, 17, 1), (129, 129, 129), (17, 1, 33), (49, 64, 47)]
+    for i, (m, k, n) in enumerate(shapes):
+        a = b.input(f"a{i}", [m, k])
+        w = b.weight("mm_w", (k, n), k)
+        b.output(b.op("MatMul", [a, w]), f"const_b{i}", [m, n])
+        x = b.input(f"b{i}", [k, n])
+        b.output(b.op("MatMul", [a, x]), f"input_b{i}", [m, n])
+    a = b.input("batch_a", [3, 33, 17])
+    x = b.input("batch_b", [3, 17, 129])
+    b.output(b.op("MatMul", [a, x]), "batched", [3, 33, 129])
+    w = b.weight("mm_w", (17, 65), 17)
+    b.output(b.op("MatMul", [a, w]), "broadcast_batched", [3, 33, 65])
+    a = b.input("gemm_a", [33, 65])
+    b.output(b.gemm(a, 65, 47, trans_b=True), "gemm_trans_b", [33, 47])
+    return b.model()
+
+
 def encoder_layer(b, x, mask, seq, hidden, heads, ffn):
     """One post-norm transformer encoder layer (BERT): multi-head
     self-attention with an additive mask, residual + LayerNormalization, an
@@ -323,6 +348,7 @@ MODELS = {
     "mlp": mlp,
     "gcn_matmul_chain": gcn_matmul_chain,
     "transformer_encoder": transformer_encoder,
+    "matmul_odd_shapes": matmul_odd_shapes,
 }
 
 

@@ -122,8 +122,6 @@ def PackContractions : Pass<"tdc-pack-contractions"> {
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
            "Width of the target's vector registers (512 AVX-512, 256 AVX2)">,
-    Option<"minMacs", "min-macs", "int64_t", /*default=*/"4096",
-           "Smallest contraction (multiply-adds) worth packing">,
   ];
   let dependentDialects = ["mlir::linalg::LinalgDialect",
                            "mlir::tensor::TensorDialect",

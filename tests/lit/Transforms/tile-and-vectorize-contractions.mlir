@@ -85,3 +85,36 @@ func.func @narrow(%a: tensor<4x8xf32>, %b: tensor<8x6xf32>, %c: tensor<4x6xf32>)
   %0 = linalg.matmul ins(%a, %b : tensor<4x8xf32>, tensor<8x6xf32>) outs(%c : tensor<4x6xf32>) -> tensor<4x6xf32>
   return %0 : tensor<4x6xf32>
 }
+
+// A packed contraction (tdc-pack-contractions: B as [panels, k, 32 lanes],
+// the output as [m, panels, lanes]): the 129th row is split off so that the
+// other 128 keep 8-row register blocks. Tasks split rows and panels (4 x 2);
+// in a task the register blocks walk rows, then panels, each streaming its
+// panel of B along k with 16 accumulators. The last row is one 1 x 32 block
+// per panel.
+// CHECK-LABEL: func.func @packed
+// CHECK: tensor.extract_slice %arg0[0, 0] [128, 256]
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (128, 4) step (32, 2)
+// CHECK: scf.for {{.*}} to %c32 step %c8
+// CHECK: scf.for {{.*}} to %c2 step %c1
+// CHECK: scf.for {{.*}} to %c256 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: tensor.extract_slice {{.*}} [1, 1, 32] [1, 1, 1] : tensor<2x256x32xf32> to tensor<1x1x32xf32>
+// CHECK-COUNT-16: vector.fma
+// CHECK: scf.forall.in_parallel
+// CHECK: tensor.extract_slice %arg0[128, 0] [1, 256]
+// CHECK: scf.for {{.*}} to %c4 step %c1
+// CHECK: scf.for {{.*}} to %c256 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-2: vector.fma
+#pA = affine_map<(d0, d1, d2, d3) -> (d0, d2)>
+#pB = affine_map<(d0, d1, d2, d3) -> (d1, d2, d3)>
+#pC = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+func.func @packed(%a: tensor<129x256xf32>, %b: tensor<4x256x32xf32>, %c: tensor<129x4x32xf32>) -> tensor<129x4x32xf32> {
+  %r = linalg.generic {indexing_maps = [#pA, #pB, #pC], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<129x256xf32>, tensor<4x256x32xf32>) outs(%c : tensor<129x4x32xf32>) attrs = {tdc.packed} {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<129x4x32xf32>
+  return %r : tensor<129x4x32xf32>
+}

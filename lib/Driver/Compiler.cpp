@@ -307,7 +307,16 @@ CompileResult compileModel(const CompileOptions &options) {
     result.ok = true;
     return result;
   }
-  if (failed(runStage(*module, buildSchedulingPipeline, opt, err)))
+  // Register blocks are sized for the target's vector registers.
+  std::unique_ptr<llvm::TargetMachine> tm =
+      createTargetMachine(options.codegen, err);
+  if (!tm)
+    return fail("target", err);
+  unsigned vectorBits = targetVectorBits(*tm);
+  auto schedule = [&](OpPassManager &pm, unsigned level) {
+    buildSchedulingPipeline(pm, level, vectorBits);
+  };
+  if (failed(runStage(*module, schedule, opt, err)))
     return fail("loop scheduling failed", err);
   if (failed(runStage(*module, buildBufferizationPipeline, opt, err)))
     return fail("bufferization failed", err);
@@ -320,10 +329,6 @@ CompileResult compileModel(const CompileOptions &options) {
     return result;
   }
 
-  std::unique_ptr<llvm::TargetMachine> tm =
-      createTargetMachine(options.codegen, err);
-  if (!tm)
-    return fail("target", err);
   llvm::LLVMContext llvmCtx;
   auto llvmModule = translateToLLVMIR(*module, llvmCtx, result.signature,
                                       options.codegen, *tm, err);

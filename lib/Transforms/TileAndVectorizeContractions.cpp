@@ -236,19 +236,21 @@ std::optional<PackedRoles> packedRoles(linalg::LinalgOp op) {
   return r;
 }
 
-/// Register rows of a packed block: as many as the accumulators allow
-/// (8 x 2 vectors of 16 f32 on AVX-512), fewer when m is short.
-int64_t packedRows(int64_t nr, int64_t vl) {
+/// Register rows of a packed block: as many as the vector registers hold
+/// as accumulators next to the panel's vectors and a broadcast, at most
+/// kMaxRows (8 x 2 zmm on AVX-512; 6 x 2 ymm on AVX2, 16 registers).
+int64_t packedRows(int64_t nr, int64_t vl, int64_t vectorBits) {
   int64_t vecs = std::max<int64_t>(1, nr / vl);
-  return std::min<int64_t>(kMaxRows, 16 / vecs);
+  int64_t regs = vectorBits >= 512 ? 32 : 16;
+  return std::clamp<int64_t>((regs - vecs - 2) / vecs, 1, kMaxRows);
 }
 
 /// Rows of a packed op's remainder (m % Mr), split off so that the bulk
 /// keeps full register blocks; 0 when Mr divides m well enough.
 int64_t packedRemainder(linalg::LinalgOp op, const PackedRoles &r,
-                        int64_t vl) {
+                        int64_t vl, int64_t vectorBits) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  int64_t mr = packedRows(ranges[r.n], vl), rows = ranges[r.m];
+  int64_t mr = packedRows(ranges[r.n], vl, vectorBits), rows = ranges[r.m];
   if (rows <= mr || largestDivisor(rows, mr) * 2 > mr)
     return 0;
   return rows % mr;
@@ -258,12 +260,13 @@ int64_t packedRemainder(linalg::LinalgOp op, const PackedRoles &r,
 /// batch dims, row chunks and panel chunks; within a task, cache blocks of
 /// panels (Nc columns) and k (Kc), every row of the task streaming past
 /// the block; an Mr x Nr register block over (m, lanes).
-Plan planPacked(linalg::LinalgOp op, const PackedRoles &r, int64_t vl) {
+Plan planPacked(linalg::LinalgOp op, const PackedRoles &r, int64_t vl,
+                int64_t vectorBits) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
   unsigned numLoops = ranges.size();
   int64_t nr = ranges[r.n];
-  int64_t mr = largestDivisor(ranges[r.m], packedRows(nr, vl));
+  int64_t mr = largestDivisor(ranges[r.m], packedRows(nr, vl, vectorBits));
   int64_t rows = ranges[r.m] / mr, panels = ranges[r.p];
   int64_t batch = 1;
   for (unsigned d = 0; d < numLoops; ++d)
@@ -504,7 +507,8 @@ Value reduceRank(RewriterBase &rewriter, Location loc, Value value,
 /// Replaces a register tile of a contraction or convolution (every loop but
 /// m and n has one iteration) with acc(m, n) += w(m) outer in(n).
 LogicalResult emitOuterProductTile(RewriterBase &rewriter, linalg::LinalgOp op,
-                                   unsigned m, unsigned n) {
+                                   unsigned m, unsigned n,
+                                   int64_t vectorBits) {
   unsigned numLoops = op.getNumLoops();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   for (unsigned d = 0; d < numLoops; ++d)
@@ -580,7 +584,7 @@ LogicalResult emitOuterProductTile(RewriterBase &rewriter, linalg::LinalgOp op,
   // vector per row and chunk, each read and written on its own, so they hoist
   // into separate loop-carried vectors.
   SmallVector<std::pair<int64_t, int64_t>> chunks =
-      vectorChunks(nr, 512 / elem.getIntOrFloatBitWidth());
+      vectorChunks(nr, vectorBits / elem.getIntOrFloatBitWidth());
   Value written = out2;
   bool wIs1D = cast<RankedTensorType>(w2.getType()).getRank() == 1;
   SmallVector<Value> ws;
@@ -653,7 +657,7 @@ struct TileAndVectorizeContractions
       Type elem =
           getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
       int64_t vl = bits / elem.getIntOrFloatBitWidth();
-      int64_t rest = packedRemainder(op, r, vl);
+      int64_t rest = packedRemainder(op, r, vl, bits);
       if (!rest)
         continue;
       rewriter.setInsertionPoint(op);
@@ -665,8 +669,9 @@ struct TileAndVectorizeContractions
       if (auto r = packedRoles(op)) {
         Type elem =
             getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
-        work.push_back(
-            {op, planPacked(op, *r, bits / elem.getIntOrFloatBitWidth())});
+        work.push_back({op, planPacked(op, *r,
+                                       bits / elem.getIntOrFloatBitWidth(),
+                                       bits)});
       } else if (auto plan = planContraction(op))
         work.push_back({op, *plan});
       else if (auto plan = planConvolution(op))
@@ -695,7 +700,7 @@ struct TileAndVectorizeContractions
       if (failed(reg) || reg->hasDynamicShape())
         continue;
       // Blocks that don't fit the outer-product form stay scalar loops.
-      (void)emitOuterProductTile(rewriter, *reg, plan.m, plan.n);
+      (void)emitOuterProductTile(rewriter, *reg, plan.m, plan.n, bits);
     }
     if (work.empty())
       return;

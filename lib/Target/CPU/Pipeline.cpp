@@ -44,14 +44,19 @@ void buildGraphToLinalgPipeline(OpPassManager &pm, unsigned) {
   addPipeline(pm, "canonicalize,cse");
 }
 
-void buildSchedulingPipeline(OpPassManager &pm, unsigned optLevel) {
+void buildSchedulingPipeline(OpPassManager &pm, unsigned optLevel,
+                             unsigned vectorBits) {
   // Schedules matter only when the loops will be optimized. Contractions
   // that tile into full register blocks become vector code (accumulators
   // hoisted out of the k loop) in parallel tasks; the rest keep the
   // loop-interchange schedule, the large ones with parallel outer loops.
   if (optLevel > 0)
-    addPipeline(pm, "tdc-pack-contractions,tdc-tile-and-vectorize-contractions,"
-                    "loop-invariant-subset-hoisting,canonicalize,cse,"
+    addPipeline(pm, "tdc-pack-contractions{vector-bits=" +
+                        std::to_string(vectorBits) +
+                        "},tdc-tile-and-vectorize-contractions{vector-bits=" +
+                        std::to_string(vectorBits) +
+                        "},"
+                        "loop-invariant-subset-hoisting,canonicalize,cse,"
                     "tdc-interchange-for-vectorization,"
                     "tdc-parallelize-outer-loops,canonicalize");
 }

@@ -30,6 +30,10 @@ struct CodegenOptions {
 std::unique_ptr<llvm::TargetMachine>
 createTargetMachine(const CodegenOptions &options, std::string &error);
 
+/// Width in bits of the target's vector registers that loop scheduling
+/// fills: 512 with AVX-512F, 256 with AVX/AVX2, else 128.
+unsigned targetVectorBits(const llvm::TargetMachine &tm);
+
 /// Translate the LLVM-dialect module to LLVM IR and add the C API:
 ///   int <prefix>_run(const void *const *inputs, void *const *outputs);
 ///   const char *<prefix>_signature(void);   (JSON)

@@ -20,7 +20,11 @@ namespace tdc {
 void buildGraphToLinalgPipeline(mlir::OpPassManager &pm, unsigned optLevel);
 /// Loop scheduling on linalg (today: loop order for vectorization; tiling,
 /// packing and threads come with the scheduling work).
-void buildSchedulingPipeline(mlir::OpPassManager &pm, unsigned optLevel);
+/// `vectorBits` is the width of the target's vector registers (512 for
+/// AVX-512, 256 for AVX2), which sizes the packed panels and register
+/// blocks of matmuls.
+void buildSchedulingPipeline(mlir::OpPassManager &pm, unsigned optLevel,
+                             unsigned vectorBits = 512);
 /// tensors -> memrefs: one-shot bufferization with outputs as caller-owned
 /// out-parameters and every temporary deallocated.
 void buildBufferizationPipeline(mlir::OpPassManager &pm, unsigned optLevel);

@@ -55,7 +55,8 @@ bool parseDeriveMode(const std::string &s, DeriveMode &out) {
 /// convert-tg-to-tx, then (unless derivation is off) tdc-derive-tx with
 /// the compile's options. TDC_DERIVE_LOG=1 reports each decision on stderr;
 /// TDC_DERIVE_ALWAYS=1 replaces every program by its best one (even the
-/// original expression), to test the conversions and the lowering;
+/// original expression) and makes programs of memory-bound chains without
+/// a compute op too, to test the conversions and the lowering;
 /// TDC_DERIVE_BUDGET=SECONDS overrides the search budget per program.
 static void buildDerivationStage(OpPassManager &pm,
                                  const CompileOptions &options) {
@@ -67,6 +68,11 @@ static void buildDerivationStage(OpPassManager &pm,
   // scheduled lowering) instead of a generic lowering of the expression.
   ConvertGraphToTxOptions toTx;
   toTx.keepOriginal = true;
+  bool always = std::getenv("TDC_DERIVE_ALWAYS") != nullptr;
+  // Forcing every program through the tx path also converts memory-bound
+  // chains without a compute op, so that the conformance suite checks those
+  // conversions too.
+  toTx.anchorless = always;
   pm.addPass(createConvertGraphToTx(toTx));
   DeriveTxOptions d;
   d.mode = options.derive == DeriveMode::Guided ? "guided" : "full";
@@ -76,7 +82,7 @@ static void buildDerivationStage(OpPassManager &pm,
   if (const char *budget = std::getenv("TDC_DERIVE_BUDGET"))
     d.budget = std::atof(budget);
   d.verify = options.verifyDerivation;
-  d.force = std::getenv("TDC_DERIVE_ALWAYS") != nullptr;
+  d.force = always;
   d.log = std::getenv("TDC_DERIVE_LOG") != nullptr;
   pm.addPass(createDeriveTx(d));
 }

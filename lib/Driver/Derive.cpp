@@ -4,6 +4,7 @@
 #include "tdc/Conversion/GraphToTx/GraphToTx.h"
 #include "tdc/Derive/Printer.h"
 #include "tdc/Derive/Search.h"
+#include "tdc/Dialect/Graph/IR/GraphOps.h"
 #include "tdc/Dialect/Graph/IR/NodeLocation.h"
 #include "tdc/Import/OnnxImporter.h"
 #include "tdc/Support/Signature.h"
@@ -71,20 +72,39 @@ int runDerive(const DeriveOptions &opts) {
   size_t totalStates = 0;
   double totalSeconds = 0;
   bool allVerified = true;
+  // Compute ops without an expression are reported, not searched.
   module->walk([&](Operation *op) {
-    if (op->getDialect() == nullptr || op->getDialect()->getNamespace() != "tg")
+    if (opts.json ||
+        !isa<tg::ConvOp, tg::ConvTransposeOp, tg::MatMulOp, tg::GemmOp>(op))
       return;
+    ExprContext scratch;
+    std::string why, opType = op->getName().stripDialect().str();
+    if (!isStaticF32(op->getResult(0)))
+      why = "not a static f32 op";
+    else if (!exprFromGraphOp(scratch, op, why))
+      ;
+    else
+      return;
+    std::string name = nodeOf(op, opType);
+    std::printf("node '%s' (%s): skipped: %s\n", name.c_str(), opType.c_str(),
+                why.c_str());
+  });
+  ExprContext partitionCtx;
+  for (ProgramRegion &region : partitionRegions(partitionCtx, *module, {})) {
+    // A context per search: it holds every state the search makes.
+    ExprContext ectx;
+    if (!rebuildRegion(ectx, region))
+      continue;
+    Operation *op = region.ops.front();
     std::string opType = op->getName().stripDialect().str();
     std::string name = nodeOf(op, opType);
-    ExprContext ectx;
-    std::string why;
-    Expr e = exprFromGraphOp(ectx, op, why);
-    if (!e) {
-      if (why != "not a compute op" && !opts.json)
-        std::printf("node '%s' (%s): skipped: %s\n", name.c_str(),
-                    opType.c_str(), why.c_str());
-      return;
+    // The memory-bound neighbours searched with the compute op.
+    std::vector<std::string> members;
+    for (Operation *m : region.ops) {
+      std::string t = m->getName().stripDialect().str();
+      members.push_back(nodeOf(m, t) + " (" + t + ")");
     }
+    Expr e = region.expr;
     SearchResult r = derive::derive(ectx, e, rules, cost, sopts);
     totalStates += r.states;
     totalSeconds += r.seconds;
@@ -96,6 +116,7 @@ int runDerive(const DeriveOptions &opts) {
       std::ostringstream os;
       os << "{\"name\":" << jsonQuote(name)
          << ",\"op_type\":" << jsonQuote(opType)
+         << ",\"region\":" << jsonList(members)
          << ",\"expression\":" << jsonQuote(print(e))
          << ",\"chosen\":" << jsonList(r.best.kernels)
          << ",\"rules\":" << jsonList(ruleNames)
@@ -112,10 +133,12 @@ int runDerive(const DeriveOptions &opts) {
       os << "],\"num_candidates\":" << r.candidates.size()
          << ",\"states\":" << r.states << ",\"seconds\":" << r.seconds << "}";
       jsonNodes.push_back(os.str());
-      return;
+      continue;
     }
-    std::printf("node '%s' (%s)\n  %s\n", name.c_str(), opType.c_str(),
-                print(e).c_str());
+    std::printf("node '%s' (%s)\n", name.c_str(), opType.c_str());
+    if (members.size() > 1)
+      std::printf("  region: %s\n", joined(members).c_str());
+    std::printf("  %s\n", print(e).c_str());
     std::printf("  searched %zu states in %.2f s (depth %d%s)\n", r.states,
                 r.seconds, opts.depth, r.exhausted ? "" : ", budget exhausted");
     std::printf("  candidates (%zu, cheapest %zu shown):\n",
@@ -166,7 +189,7 @@ int runDerive(const DeriveOptions &opts) {
                 (long)c.kernels.size())
           explain(c, "alternative");
     }
-  });
+  }
   if (opts.json) {
     std::printf("{\"nodes\":[");
     for (size_t i = 0; i < jsonNodes.size(); ++i)

@@ -20,28 +20,35 @@ def ConvertGraphToLinalg : Pass<"convert-tg-to-linalg", "mlir::ModuleOp"> {
 }
 
 def ConvertGraphToTx : Pass<"convert-tg-to-tx", "mlir::ModuleOp"> {
-  let summary = "Turn tg compute ops (conv, conv_transpose, matmul, gemm) "
-                "into tx programs";
+  let summary = "Turn each compute op and its memory-bound neighbours into "
+                "one tx program";
   let description = [{
-    Each static f32 tg.conv, tg.conv_transpose, tg.matmul and tg.gemm whose
-    form has an expression (lib/Conversion/GraphToTx/GraphToExpr.cpp)
-    becomes a tx.program; a conv bias or Gemm's alpha/beta/C becomes a
-    second program reading the first one's result, so that derivation
-    searches the compute op alone. Operands defined by constants are marked
-    constant. Every new op keeps the tg op's location (the ONNX node). Ops
-    without an expression stay tg ops and take the convert-tg-to-linalg
-    path.
+    Partitions the graph into regions (lib/Conversion/GraphToTx): each
+    static f32 tg.conv, tg.conv_transpose, tg.matmul and tg.gemm whose form
+    has an expression, with its epilogue (conv bias, Gemm's alpha/beta/C)
+    and the chain of memory-bound ops after it (elementwise ops with
+    broadcast operands, activations, batch_norm, average_pool,
+    reduce_sum/reduce_mean), each the only user of the one before. Each
+    region becomes one tx.program, so that derivation searches the compute
+    op together with its neighbours. Operands defined by constants are
+    marked constant. The program keeps the location of the region's last op
+    (an ONNX node). Ops in no region stay tg ops and take the
+    convert-tg-to-linalg path.
 
-    With `keep-original`, the tg op stays next to its programs, both tagged
-    with the same `tdc.node` id: tdc-derive-tx then keeps whichever computes
-    the node -- the derived programs when derivation replaced the compute
-    program, else the tg op, whose direct lowering (named convs and
-    matmuls in the scheduler's vector schedules) is what an underived node
-    should get.
+    With `keep-original`, the region's tg ops stay next to its program, all
+    tagged with the same `tdc.node` id: tdc-derive-tx then keeps whichever
+    computes the region -- the derived program when derivation replaced it,
+    else the tg ops, whose direct lowering (named convs and matmuls in the
+    scheduler's vector schedules) is what an underived region should get.
+    With `anchorless`, chains of memory-bound ops that follow no compute op
+    become programs too (nothing to derive there; it tests the conversions).
   }];
   let options = [
     Option<"keepOriginal", "keep-original", "bool", /*default=*/"false",
-           "Keep each tg op, linked to its programs by a tdc.node id">,
+           "Keep the tg ops of each region, linked to its program by a "
+           "tdc.node id">,
+    Option<"anchorless", "anchorless", "bool", /*default=*/"false",
+           "Also convert memory-bound chains without a compute op">,
   ];
   let dependentDialects = [
     "tdc::tx::TxDialect", "mlir::arith::ArithDialect",

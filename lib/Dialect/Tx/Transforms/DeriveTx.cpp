@@ -12,6 +12,7 @@
 #include "tdc/Dialect/Tx/IR/TxExpr.h"
 #include "tdc/Dialect/Tx/Transforms/Passes.h"
 
+#include "llvm/ADT/SetVector.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <map>
@@ -69,46 +70,43 @@ struct DeriveTx : tdc::impl::DeriveTxBase<DeriveTx> {
     resolveLinkedNodes();
   }
 
-  /// convert-tg-to-tx{keep-original} left each tg op next to the programs
-  /// that compute the same node (linked by a `tdc.node` id on the tg op and
-  /// on the node's last program). The programs win when derivation replaced
-  /// one of them; otherwise the tg op stays, for its direct lowering.
+  /// convert-tg-to-tx{keep-original} left the tg ops of each region next
+  /// to its program (all linked by a `tdc.node` id). The program wins when
+  /// derivation replaced it; otherwise the tg ops stay, for their direct
+  /// lowering.
   void resolveLinkedNodes() {
-    DenseMap<int64_t, tx::ProgramOp> last;
-    SmallVector<Operation *> originals;
+    DenseMap<int64_t, tx::ProgramOp> programOf;
+    // Per id, the region's ops in program order (the last computes it).
+    std::map<int64_t, SmallVector<Operation *>> members;
     getOperation().walk([&](Operation *op) {
       auto id = op->getAttrOfType<IntegerAttr>("tdc.node");
       if (!id)
         return;
+      op->removeAttr("tdc.node");
       if (auto p = dyn_cast<tx::ProgramOp>(op))
-        last[id.getInt()] = p;
+        programOf[id.getInt()] = p;
       else
-        originals.push_back(op);
+        members[id.getInt()].push_back(op);
     });
-    for (Operation *original : originals) {
-      int64_t id = original->getAttrOfType<IntegerAttr>("tdc.node").getInt();
-      original->removeAttr("tdc.node");
-      auto found = last.find(id);
-      if (found == last.end())
+    for (auto &[id, ops] : members) {
+      tx::ProgramOp program = programOf.lookup(id);
+      if (!program)
         continue;
-      tx::ProgramOp program = found->second;
-      program->removeAttr("tdc.node");
-      // The node's programs: the last one and the programs it reads.
-      SmallVector<tx::ProgramOp> chain = {program};
-      for (size_t k = 0; k < chain.size(); ++k)
-        for (Value v : chain[k]->getOperands())
-          if (auto p = v.getDefiningOp<tx::ProgramOp>())
-            chain.push_back(p);
-      bool derived = llvm::any_of(
-          chain, [](tx::ProgramOp p) { return bool(p.getDerivationAttr()); });
-      if (derived) {
-        original->getResult(0).replaceAllUsesWith(program.getResult());
-        original->erase();
+      if (program.getDerivationAttr()) {
+        ops.back()->getResult(0).replaceAllUsesWith(program.getResult());
+        for (Operation *op : llvm::reverse(ops))
+          op->erase();
         continue;
       }
-      for (tx::ProgramOp p : chain)
-        if (p->use_empty())
-          p->erase();
+      llvm::SetVector<Operation *> defs;
+      for (Value v : program->getOperands())
+        if (Operation *def = v.getDefiningOp())
+          defs.insert(def);
+      program->erase();
+      // Constants made for the program alone (average-pool divisors).
+      for (Operation *def : defs)
+        if (def->use_empty() && def->hasTrait<OpTrait::ConstantLike>())
+          def->erase();
     }
   }
 

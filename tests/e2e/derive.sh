@@ -26,6 +26,22 @@ check "verify --derive=full --verify" "$TDC" verify -q -j "$J" --derive=full \
 check "verify --derive=guided" "$TDC" verify -q -j "$J" --derive=guided \
   --expectations "$EXPECT" "${NODE[@]}"
 
+# The memory-bound ops with expressions, each forced through tg -> tx ->
+# linalg (TDC_DERIVE_ALWAYS=1 also converts chains without a compute op),
+# against the ONNX test data.
+MB=()
+for op in relu leakyrelu elu selu clip sigmoid tanh exp log sqrt abs neg \
+          reciprocal softsign hardsigmoid hardswish identity add sub mul div \
+          max min batchnorm averagepool globalaveragepool reduce_sum_ \
+          reduce_mean; do
+  MB+=("$DATA"/node/test_${op}*)
+done
+check "memory-bound ops through tx (TDC_DERIVE_ALWAYS=1)" env TDC_DERIVE_ALWAYS=1 \
+  "$TDC" verify -q -j "$J" --expectations "$EXPECT" "${MB[@]}" \
+  "$DATA"/pytorch-operator/test_operator_add_* "$DATA"/pytorch-converted/test_AvgPool*
+check "a conv with its bias is one tx program" bash -c \
+  "'$TDC' compile '$DATA/pytorch-converted/test_Conv2d/model.onnx' --derive=off --emit=tx -o - | grep -c 'tx.program(' | grep -qx 1"
+
 CT="$DATA/node/test_convtranspose/model.onnx"
 check "--emit=tx" "$TDC" compile "$CT" --derive=full --emit=tx -o "$OUT/ct.tx.mlir"
 check "--emit=tx has a derived tx program" \

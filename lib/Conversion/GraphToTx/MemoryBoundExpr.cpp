@@ -399,6 +399,39 @@ static void reduce(ExprContext &ctx, OpTy op, bool mean, RegionValue &value) {
   value = RegionValue::of(ctx, ctx.scope(loops, sums, body));
 }
 
+/// The C values of a per-channel parameter defined by a dense constant.
+static bool channelValues(Value v, int64_t channels, std::vector<double> &out) {
+  DenseElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) ||
+      !isa<FloatType>(attr.getElementType()))
+    return false;
+  out.clear();
+  for (const APFloat &f : attr.getValues<APFloat>())
+    out.push_back(f.convertToDouble());
+  if (out.size() == 1)
+    out.assign(channels, out[0]);
+  return (int64_t)out.size() == channels;
+}
+
+/// BatchNormalization with constant parameters as x * A + B per channel:
+/// A = scale / sqrt(var + eps), B = bias - mean * A (in double).
+static bool foldBatchNorm(tg::BatchNormOp bn, int64_t channels,
+                          std::vector<float> &a, std::vector<float> &b) {
+  std::vector<double> scale, bias, mean, var;
+  if (!channelValues(bn.getScale(), channels, scale) ||
+      !channelValues(bn.getBias(), channels, bias) ||
+      !channelValues(bn.getMean(), channels, mean) ||
+      !channelValues(bn.getVar(), channels, var))
+    return false;
+  double eps = bn.getEpsilon().convertToDouble();
+  for (int64_t c = 0; c < channels; ++c) {
+    double s = scale[c] / std::sqrt(var[c] + eps);
+    a.push_back((float)s);
+    b.push_back((float)(bias[c] - mean[c] * s));
+  }
+  return true;
+}
+
 bool isMemoryBound(Operation *op) {
   return unaryFunction(op) || binaryOpOf(op) ||
          isa<tg::BatchNormOp, tg::AveragePoolOp, tg::ReduceSumOp,
@@ -447,11 +480,25 @@ bool applyMemoryBound(ExprContext &ctx, Operation *op, unsigned operand,
       why = "batch_norm of a value without channels";
       return false;
     }
-    // (x - mean) * scale / sqrt(var + eps) + bias, per channel.
     double eps = bn.getEpsilon().convertToDouble();
     Value scale = bn.getScale(), bias = bn.getBias(), mean = bn.getMean(),
           var = bn.getVar();
     auto inner = value.at;
+    std::vector<float> a, b;
+    if (foldBatchNorm(bn, value.shape[1], a, b)) {
+      // Known parameters: x * A[c] + B[c], one multiply-add per element.
+      Expr ea = inputs.constant({value.shape[1]}, std::move(a));
+      Expr eb = inputs.constant({value.shape[1]}, std::move(b));
+      value.at = [&ctx, inner, ea, eb](const std::vector<Index> &sub) {
+        return ctx.binary(
+            BinaryOp::Add,
+            ctx.binary(BinaryOp::Mul, inner(sub), ctx.access(ea, {sub[1]})),
+            ctx.access(eb, {sub[1]}));
+      };
+      value.tensor = nullptr;
+      return true;
+    }
+    // (x - mean) * scale / sqrt(var + eps) + bias, per channel.
     value.at = [&ctx, &inputs, inner, eps, scale, bias, mean,
                 var](const std::vector<Index> &sub) {
       // Named in a fixed order (argument evaluation order is not).

@@ -55,6 +55,26 @@ func.func @region(%x: tensor<1x2x4x4xf32>, %w: tensor<2x2x1x1xf32>, %m: tensor<2
   return %5, %6 : tensor<1x2x1x1xf32>, tensor<1x2x1x1xf32>
 }
 
+// A batch_norm with constant parameters folds to x * A[c] + B[c]: A =
+// scale / sqrt(var + eps) = 2 / sqrt(4) = 1 and B = bias - mean * A = 3 - 1.
+// CHECK-LABEL: func.func @bn_folded
+// CHECK: tg.constant dense<4.000000e+00> : tensor<2xf32>
+// CHECK-NEXT: %[[A:.+]] = tg.constant dense<1.000000e+00> : tensor<2xf32>
+// CHECK-NEXT: %[[B:.+]] = tg.constant dense<2.000000e+00> : tensor<2xf32>
+// CHECK: tx.program(%arg0, %arg1, %[[A]], %[[B]]) names ["A", "B", "E0", "E1"] constant [false, false, true, true]
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK-NOT: math.sqrt
+func.func @bn_folded(%a: tensor<1x2x3xf32>, %b: tensor<1x3x4xf32>) -> tensor<1x2x4xf32> {
+  %s = tg.constant dense<2.0> : tensor<2xf32>
+  %c = tg.constant dense<3.0> : tensor<2xf32>
+  %m = tg.constant dense<1.0> : tensor<2xf32>
+  %v = tg.constant dense<4.0> : tensor<2xf32>
+  %0 = tg.matmul %a, %b : (tensor<1x2x3xf32>, tensor<1x3x4xf32>) -> tensor<1x2x4xf32>
+  %1 = tg.batch_norm %0, %s, %c, %m, %v {epsilon = 0.0 : f64} : (tensor<1x2x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4xf32>
+  return %1 : tensor<1x2x4xf32>
+}
+
 // A padded average pool reads a materialized tensor (its padding reads
 // zero) and divides by per-position tap counts: constants made for the
 // program (count_include_pad = 0: 1/2 at the borders, 1/3 inside).

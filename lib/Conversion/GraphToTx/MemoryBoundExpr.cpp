@@ -399,15 +399,26 @@ static void reduce(ExprContext &ctx, OpTy op, bool mean, RegionValue &value) {
   value = RegionValue::of(ctx, ctx.scope(loops, sums, body));
 }
 
-/// The C values of a per-channel parameter defined by a dense constant.
+/// The C values of a per-channel parameter defined by a constant (dense
+/// or, for initializers, a dense f32 resource).
 static bool channelValues(Value v, int64_t channels, std::vector<double> &out) {
-  DenseElementsAttr attr;
-  if (!matchPattern(v, m_Constant(&attr)) ||
-      !isa<FloatType>(attr.getElementType()))
-    return false;
   out.clear();
-  for (const APFloat &f : attr.getValues<APFloat>())
-    out.push_back(f.convertToDouble());
+  ElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)))
+    return false;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    if (!isa<FloatType>(dense.getElementType()))
+      return false;
+    for (const APFloat &f : dense.getValues<APFloat>())
+      out.push_back(f.convertToDouble());
+  } else if (auto res = dyn_cast<DenseF32ResourceElementsAttr>(attr)) {
+    std::optional<ArrayRef<float>> data = res.tryGetAsArrayRef();
+    if (!data)
+      return false;
+    out.assign(data->begin(), data->end());
+  } else {
+    return false;
+  }
   if (out.size() == 1)
     out.assign(channels, out[0]);
   return (int64_t)out.size() == channels;

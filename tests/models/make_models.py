@@ -290,6 +290,41 @@ def matmul_odd_shapes():
     return b.model()
 
 
+def tx_forms():
+    """The forms the tg -> tx conversion handles beyond plain convs and
+    matmuls (ctest models-vs-ort-tx runs them through tx): a grouped strided
+    ConvTranspose and a dilated one, MatMuls with broadcast batch dims and
+    1-D operands, and memory-bound chains after compute ops (BN, LeakyRelu,
+    HardSigmoid, Clip, a padded AveragePool, a residual Sub with broadcasting,
+    ReduceMean)."""
+    b = GraphBuilder("tx_forms")
+    x = b.input("x", [1, 4, 5, 5])
+    w = b.weight("ct_w", (4, 3, 3, 3), 4 * 9)  # group 2: [C, F/g, k, k]
+    y = b.op("ConvTranspose", [x, w, b.bias("ct_b", 6)], strides=[2, 2],
+             pads=[1, 1, 1, 1], group=2)
+    y = b.batch_norm(y, 6)
+    y = b.op("LeakyRelu", [y], alpha=0.2)
+    y = b.op("AveragePool", [y], kernel_shape=[3, 3], strides=[2, 2],
+             pads=[1, 1, 1, 1], count_include_pad=0)
+    b.output(y, "grouped_ct", [1, 6, 5, 5])
+    w = b.weight("dct_w", (4, 2, 3, 3), 4 * 9)
+    y = b.op("ConvTranspose", [x, w], dilations=[2, 2], pads=[1, 0, 1, 0])
+    y = b.op("HardSigmoid", [y], alpha=0.3, beta=0.4)
+    b.output(y, "dilated_ct", [1, 2, 7, 9])
+    a = b.input("a4", [2, 1, 3, 4])
+    m = b.op("MatMul", [a, b.weight("bc_w", (5, 4, 6), 4)])
+    m = b.op("Sub", [m, b.const("bc_s", np.linspace(-1, 1, 6, dtype=np.float32))])
+    m = b.op("Clip", [m, b.const("lo", np.array(-0.5, np.float32)),
+                      b.const("hi", np.array(0.5, np.float32))])
+    b.output(m, "broadcast_mm", [2, 5, 3, 6])
+    v = b.input("v", [4])
+    m = b.op("MatMul", [v, b.weight("row_w", (2, 4, 3), 4)])
+    b.output(b.op("ReduceMean", [m], axes=[1], keepdims=0), "row_mm", [2])
+    m = b.op("MatMul", [b.input("a3", [2, 3, 4]), v])
+    b.output(b.op("Sigmoid", [m]), "col_mm", [2, 3])
+    return b.model()
+
+
 def encoder_layer(b, x, mask, seq, hidden, heads, ffn):
     """One post-norm transformer encoder layer (BERT): multi-head
     self-attention with an additive mask, residual + LayerNormalization, an
@@ -349,6 +384,7 @@ MODELS = {
     "gcn_matmul_chain": gcn_matmul_chain,
     "transformer_encoder": transformer_encoder,
     "matmul_odd_shapes": matmul_odd_shapes,
+    "tx_forms": tx_forms,
 }
 
 

@@ -154,16 +154,46 @@ func.func @matmul_batched(%a: tensor<2x3x4xf32>, %b: tensor<2x4x5xf32>) -> tenso
   return %0 : tensor<2x3x5xf32>
 }
 
+// MatMul with numpy semantics: broadcast batch dims read at 0 (size 1) or
+// are absent (missing leading dims); a 1-D A is a row whose dim the result
+// drops.
+// CHECK-LABEL: func.func @matmul_broadcast
+// CHECK: tx.scope loops [b0: 0:2, b1: 0:5, i: 0:3, j: 0:6] sums [k: 0:4]
+// CHECK: tx.read %{{.+}}[%b0, 0, %i, %k] : tensor<2x1x3x4xf32>
+// CHECK: tx.read %{{.+}}[%b1, %k, %j] : tensor<5x4x6xf32>
+// CHECK: tx.scope loops [b0: 0:5, j: 0:6] sums [k: 0:4]
+// CHECK: tx.read %{{.+}}[%k] : tensor<4xf32>
+func.func @matmul_broadcast(%a: tensor<2x1x3x4xf32>, %b: tensor<5x4x6xf32>, %v: tensor<4xf32>) -> (tensor<2x5x3x6xf32>, tensor<5x6xf32>) {
+  %0 = tg.matmul %a, %b : (tensor<2x1x3x4xf32>, tensor<5x4x6xf32>) -> tensor<2x5x3x6xf32>
+  %1 = tg.matmul %v, %b : (tensor<4xf32>, tensor<5x4x6xf32>) -> tensor<5x6xf32>
+  return %0, %1 : tensor<2x5x3x6xf32>, tensor<5x6xf32>
+}
+
+// Grouped ConvTranspose: output channel f is in group f / (F/g), input
+// channel g*Cg + c, weight [g*Cg + c, f mod (F/g), tap]. A dilated one
+// without stride sums over the taps.
+// CHECK-LABEL: func.func @conv_transpose_forms
+// CHECK: tx.read %{{.+}}[%n, (%f floordiv 3) * 2 + %c, %p]
+// CHECK: tx.read %{{.+}}[(%f floordiv 3) * 2 + %c, %f mod 3, %h - %p * 2]
+// CHECK: tx.scope loops [n: 0:1, f: 0:2, h: 0:7] sums [c: 0:4, r: 0:3]
+// CHECK: tx.read %{{.+}}[%n, %c, %h - %r * 2]
+// CHECK: tx.read %{{.+}}[%c, %f, %r]
+func.func @conv_transpose_forms(%x: tensor<1x4x3xf32>, %w: tensor<4x3x2xf32>, %d: tensor<4x2x3xf32>) -> (tensor<1x6x6xf32>, tensor<1x2x7xf32>) {
+  %0 = tg.conv_transpose %x, %w {strides = array<i64: 2>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, output_padding = array<i64: 0>, group = 2} : (tensor<1x4x3xf32>, tensor<4x3x2xf32>) -> tensor<1x6x6xf32>
+  %1 = tg.conv_transpose %x, %d {strides = array<i64: 1>, pads = array<i64: 0, 0>, dilations = array<i64: 2>, output_padding = array<i64: 0>, group = 1} : (tensor<1x4x3xf32>, tensor<4x2x3xf32>) -> tensor<1x2x7xf32>
+  return %0, %1 : tensor<1x6x6xf32>, tensor<1x2x7xf32>
+}
+
 // Forms without an expression stay tg ops (convert-tg-to-linalg lowers
-// them): broadcast batch dims, non-f32 types.
+// them): non-f32 types, dilated and strided ConvTranspose.
 // CHECK-LABEL: func.func @kept
 // CHECK: tg.matmul
-// CHECK: tg.matmul
+// CHECK: tg.conv_transpose
 // CHECK-NOT: tx.program
-func.func @kept(%a: tensor<2x1x3x4xf32>, %b: tensor<5x4x6xf32>, %c: tensor<3x4xf64>, %d: tensor<4x2xf64>) -> (tensor<2x5x3x6xf32>, tensor<3x2xf64>) {
-  %0 = tg.matmul %a, %b : (tensor<2x1x3x4xf32>, tensor<5x4x6xf32>) -> tensor<2x5x3x6xf32>
+func.func @kept(%c: tensor<3x4xf64>, %d: tensor<4x2xf64>, %x: tensor<1x4x3xf32>, %w: tensor<4x2x3xf32>) -> (tensor<3x2xf64>, tensor<1x2x9xf32>) {
   %1 = tg.matmul %c, %d : (tensor<3x4xf64>, tensor<4x2xf64>) -> tensor<3x2xf64>
-  return %0, %1 : tensor<2x5x3x6xf32>, tensor<3x2xf64>
+  %2 = tg.conv_transpose %x, %w {strides = array<i64: 2>, pads = array<i64: 0, 0>, dilations = array<i64: 2>, output_padding = array<i64: 0>, group = 1} : (tensor<1x4x3xf32>, tensor<4x2x3xf32>) -> tensor<1x2x9xf32>
+  return %1, %2 : tensor<3x2xf64>, tensor<1x2x9xf32>
 }
 
 // With anchorless, memory-bound chains without a compute op become programs

@@ -82,6 +82,8 @@ static void buildDerivationStage(OpPassManager &pm,
   if (const char *budget = std::getenv("TDC_DERIVE_BUDGET"))
     d.budget = std::atof(budget);
   d.verify = options.verifyDerivation;
+  d.peakGflops = options.peakGflops;
+  d.bandwidthGBs = options.bandwidthGBs;
   d.force = always;
   d.log = std::getenv("TDC_DERIVE_LOG") != nullptr;
   pm.addPass(createDeriveTx(d));

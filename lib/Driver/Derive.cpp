@@ -62,6 +62,10 @@ int runDerive(const DeriveOptions &opts) {
     return 1;
   }
   CostModel cost;
+  if (opts.peakGflops > 0)
+    cost.peakFlops = opts.peakGflops * 1e9;
+  if (opts.bandwidthGBs > 0)
+    cost.bandwidth = opts.bandwidthGBs * 1e9;
   auto rules = allRules();
   SearchOptions sopts;
   sopts.maxDepth = opts.depth;

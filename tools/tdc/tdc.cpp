@@ -24,6 +24,18 @@ using namespace tdc;
 
 namespace {
 
+/// The derivation cost model's target machine (docs/derivation.md).
+void addCostFlags(CLI::App *cmd, double &peakGflops, double &bandwidthGBs) {
+  cmd->add_option("--peak-gflops", peakGflops,
+                  "Derivation cost model: the target's fp32 FMA peak in "
+                  "GFLOP/s (default 475; benchmarks/run.sh measures it)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--mem-bandwidth", bandwidthGBs,
+                  "Derivation cost model: the target's memory bandwidth in "
+                  "GB/s (default 30)")
+      ->check(CLI::PositiveNumber);
+}
+
 struct CommonCompileFlags {
   unsigned optLevel = 2;
   std::string target, mcpu = "native";
@@ -34,6 +46,7 @@ struct CommonCompileFlags {
   std::string derive = "guided";
   int deriveDepth = 4;
   bool verifyDerivation = false;
+  double peakGflops = 0, bandwidthGBs = 0;
 
   void add(CLI::App *cmd) {
     cmd->add_option("-O", optLevel, "Optimization level 0-3 (default 2)")
@@ -56,6 +69,7 @@ struct CommonCompileFlags {
     cmd->add_flag("--verify", verifyDerivation,
                   "Check each applied derivation with the interpreter "
                   "(a mismatch is an error naming the node)");
+    addCostFlags(cmd, peakGflops, bandwidthGBs);
   }
   bool apply(CompileOptions &o, std::string &error) const {
     o.codegen.optLevel = optLevel;
@@ -65,6 +79,8 @@ struct CommonCompileFlags {
     parseDeriveMode(derive, o.derive);
     o.deriveDepth = deriveDepth;
     o.verifyDerivation = verifyDerivation;
+    o.peakGflops = peakGflops;
+    o.bandwidthGBs = bandwidthGBs;
     for (const auto &d : dims) {
       auto eq = d.find('=');
       if (eq == std::string::npos) {
@@ -226,6 +242,7 @@ int main(int argc, char **argv) {
   derive->add_flag("--explain", dOpts.explain,
                    "Show each step of the chosen derivation, before and after");
   derive->add_flag("--json", dOpts.json, "Print the results as JSON");
+  addCostFlags(derive, dOpts.peakGflops, dOpts.bandwidthGBs);
   bool dNoVerify = false;
   derive->add_flag("--no-verify", dNoVerify,
                    "Skip checking the chosen programs with the interpreter");

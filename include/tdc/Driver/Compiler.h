@@ -42,6 +42,8 @@ struct CompileOptions {
   /// Re-check each applied derivation with the interpreter (an error names
   /// the node when a derived program does not match).
   bool verifyDerivation = false;
+  /// The derivation cost model's target (0: its defaults, Cost.h).
+  double peakGflops = 0, bandwidthGBs = 0;
 };
 
 struct CompileResult {

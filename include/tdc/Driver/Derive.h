@@ -14,6 +14,8 @@ struct DeriveOptions {
   bool explain = false;
   bool json = false;
   bool verify = true;
+  /// The cost model's target (0: its defaults, Cost.h).
+  double peakGflops = 0, bandwidthGBs = 0;
 };
 
 /// Search derivations for every compute node of a model and report them.

@@ -59,6 +59,10 @@ struct DeriveTx : tdc::impl::DeriveTxBase<DeriveTx> {
     // guided: the best-first phase only, no breadth-first exploration.
     sopts.explore = mode == "full";
     derive::CostModel cost;
+    if (peakGflops > 0)
+      cost.peakFlops = peakGflops * 1e9;
+    if (bandwidthGBs > 0)
+      cost.bandwidth = bandwidthGBs * 1e9;
     auto rules = derive::allRules();
 
     SmallVector<tx::ProgramOp> programs;

@@ -45,6 +45,10 @@ def DeriveTx : Pass<"tdc-derive-tx", "mlir::ModuleOp"> {
            "conversions and the lowering">,
     Option<"log", "log", "bool", /*default=*/"false",
            "Report each decision on stderr">,
+    Option<"peakGflops", "peak-gflops", "double", /*default=*/"0",
+           "The cost model's fp32 FMA peak in GFLOP/s (0: its default)">,
+    Option<"bandwidthGBs", "bandwidth", "double", /*default=*/"0",
+           "The cost model's memory bandwidth in GB/s (0: its default)">,
   ];
   let dependentDialects = ["tdc::tx::TxDialect"];
 }

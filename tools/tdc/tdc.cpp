@@ -47,6 +47,7 @@ struct CommonCompileFlags {
   int deriveDepth = 4;
   bool verifyDerivation = false;
   double peakGflops = 0, bandwidthGBs = 0;
+  double deriveBudget = 60;
 
   void add(CLI::App *cmd) {
     cmd->add_option("-O", optLevel, "Optimization level 0-3 (default 2)")
@@ -69,6 +70,11 @@ struct CommonCompileFlags {
     cmd->add_flag("--verify", verifyDerivation,
                   "Check each applied derivation with the interpreter "
                   "(a mismatch is an error naming the node)");
+    cmd->add_option("--derive-budget", deriveBudget,
+                    "Search seconds per program, a safety net: the search "
+                    "stops at 20,000 states, which keeps compiles "
+                    "deterministic (default 60)")
+        ->check(CLI::PositiveNumber);
     addCostFlags(cmd, peakGflops, bandwidthGBs);
   }
   bool apply(CompileOptions &o, std::string &error) const {
@@ -80,6 +86,7 @@ struct CommonCompileFlags {
     o.deriveDepth = deriveDepth;
     o.verifyDerivation = verifyDerivation;
     o.peakGflops = peakGflops;
+    o.deriveSecondsPerNode = deriveBudget;
     o.bandwidthGBs = bandwidthGBs;
     for (const auto &d : dims) {
       auto eq = d.find('=');

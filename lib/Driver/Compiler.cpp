@@ -322,7 +322,8 @@ CompileResult compileModel(const CompileOptions &options) {
     return fail("target", err);
   unsigned vectorBits = targetVectorBits(*tm);
   auto schedule = [&](OpPassManager &pm, unsigned level) {
-    buildSchedulingPipeline(pm, level, vectorBits);
+    buildSchedulingPipeline(pm, level, vectorBits, options.records,
+                            options.listScheduleKeys);
   };
   if (failed(runStage(*module, schedule, opt, err)))
     return fail("loop scheduling failed", err);

@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include "tdc/Transforms/Passes.h"
+#include "tdc/Transforms/ScheduleKnobs.h"
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -144,11 +145,16 @@ std::optional<Plan> planContraction(linalg::LinalgOp op) {
   for (unsigned d = 0; d < numLoops; ++d)
     if (iters[d] == utils::IteratorType::parallel && d != n && d != m)
       plan.outer[d] = 1;
-  plan.outer[n] = largestDivisor(ranges[n], kMaxNc, nr);
-  int64_t kc = ranges[k] <= 2 * kMaxKc ? 0 : largestDivisor(ranges[k], kMaxKc);
-  plan.outer[k] = kc >= 32 ? kc : 0;
+  // `tdc tune` choices (tdc.schedule) replace the analytic ones.
+  tdc::ScheduleKnobs knobs = tdc::scheduleKnobs(op);
+  plan.outer[n] = largestDivisor(ranges[n], knobs.nc ? knobs.nc : kMaxNc, nr);
+  int64_t kc = knobs.kc ? largestDivisor(ranges[k], knobs.kc)
+               : ranges[k] <= 2 * kMaxKc ? 0
+                                         : largestDivisor(ranges[k], kMaxKc);
+  plan.outer[k] = kc >= 32 && kc < ranges[k] ? kc : 0;
   plan.inner[n] = nr;
-  plan.inner[*m] = largestDivisor(ranges[*m], kMaxRows);
+  plan.inner[*m] =
+      largestDivisor(ranges[*m], knobs.rows ? knobs.rows : kMaxRows);
   plan.m = *m;
   plan.n = n;
 
@@ -266,7 +272,11 @@ Plan planPacked(linalg::LinalgOp op, const PackedRoles &r, int64_t vl,
   SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
   unsigned numLoops = ranges.size();
   int64_t nr = ranges[r.n];
-  int64_t mr = largestDivisor(ranges[r.m], packedRows(nr, vl, vectorBits));
+  // `tdc tune` choices (tdc.schedule) replace the analytic ones.
+  tdc::ScheduleKnobs knobs = tdc::scheduleKnobs(op);
+  int64_t mr = largestDivisor(
+      ranges[r.m], knobs.rows ? std::min(knobs.rows, kMaxRows)
+                              : packedRows(nr, vl, vectorBits));
   int64_t rows = ranges[r.m] / mr, panels = ranges[r.p];
   int64_t batch = 1;
   for (unsigned d = 0; d < numLoops; ++d)
@@ -280,7 +290,7 @@ Plan planPacked(linalg::LinalgOp op, const PackedRoles &r, int64_t vl,
   // Tasks: the batch first; then split rows (each task then reads all of
   // B) or panels (each task reads all of A), whichever re-reads fewer
   // elements, until there are kTasks.
-  constexpr int64_t kTasks = 8;
+  const int64_t kTasks = knobs.tasks ? knobs.tasks : 8;
   int64_t aSize = ranges[r.m] * ranges[r.k], bSize = panels * nr * ranges[r.k];
   int64_t cm = 1, cp = 1;
   while (batch * cm * cp < kTasks) {
@@ -305,7 +315,7 @@ Plan planPacked(linalg::LinalgOp op, const PackedRoles &r, int64_t vl,
   plan.parOrder.push_back(r.p);
 
   // Cache block of one task: Nc columns of panels by Kc.
-  constexpr int64_t kPackedNc = 256;
+  const int64_t kPackedNc = knobs.nc ? knobs.nc : 256;
   plan.outer.assign(numLoops, 0);
   for (unsigned d = 0; d < numLoops; ++d)
     if (iters[d] == utils::IteratorType::parallel && d != r.m && d != r.p &&
@@ -313,10 +323,11 @@ Plan planPacked(linalg::LinalgOp op, const PackedRoles &r, int64_t vl,
       plan.outer[d] = 1;
   plan.outer[r.p] =
       largestDivisor(panels / cp, std::max<int64_t>(1, kPackedNc / nr));
-  int64_t kc = ranges[r.k] <= 2 * kMaxKc
+  int64_t kc = knobs.kc ? largestDivisor(ranges[r.k], knobs.kc)
+               : ranges[r.k] <= 2 * kMaxKc
                    ? 0
                    : largestDivisor(ranges[r.k], kMaxKc);
-  plan.outer[r.k] = kc >= 32 ? kc : 0;
+  plan.outer[r.k] = kc >= 32 && kc < ranges[r.k] ? kc : 0;
 
   plan.inner.assign(numLoops, 1);
   plan.inner[r.m] = mr;
@@ -456,7 +467,11 @@ std::optional<Plan> planConvolution(linalg::LinalgOp op) {
   plan.inner.assign(numLoops, 1);
   plan.inner[n] = nr;
   plan.inner[*m] =
-      largestDivisor(ranges[*m], std::min<int64_t>(16, 24 / regsPerRow));
+      largestDivisor(ranges[*m], tdc::scheduleKnobs(op).rows
+                                     ? std::min<int64_t>(
+                                           tdc::scheduleKnobs(op).rows,
+                                           28 / regsPerRow)
+                                     : std::min<int64_t>(16, 24 / regsPerRow));
   plan.m = *m;
   plan.n = n;
   // m outermost: a block of filters is reused over the whole image.

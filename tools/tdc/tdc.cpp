@@ -8,6 +8,7 @@
 #include "tdc/Driver/Compiler.h"
 #include "tdc/Driver/Derive.h"
 #include "tdc/Driver/ModelLibrary.h"
+#include "tdc/Driver/Tune.h"
 #include "tdc/Driver/Verify.h"
 #include "tdc/Support/Tensor.h"
 
@@ -48,8 +49,9 @@ struct CommonCompileFlags {
   bool verifyDerivation = false;
   double peakGflops = 0, bandwidthGBs = 0;
   double deriveBudget = 60;
+  std::string records;
 
-  void add(CLI::App *cmd) {
+  void add(CLI::App *cmd, bool withRecords = true) {
     cmd->add_option("-O", optLevel, "Optimization level 0-3 (default 2)")
         ->check(CLI::Range(0, 3));
     cmd->add_option(
@@ -76,6 +78,11 @@ struct CommonCompileFlags {
                     "deterministic (default 60)")
         ->check(CLI::PositiveNumber);
     addCostFlags(cmd, peakGflops, bandwidthGBs);
+    if (withRecords)
+      cmd->add_option("--records", records,
+                      "Follow the schedules `tdc tune` recorded in this file "
+                      "(default: the analytic model's)")
+          ->check(CLI::ExistingFile);
   }
   bool apply(CompileOptions &o, std::string &error) const {
     o.codegen.optLevel = optLevel;
@@ -87,6 +94,7 @@ struct CommonCompileFlags {
     o.verifyDerivation = verifyDerivation;
     o.peakGflops = peakGflops;
     o.deriveSecondsPerNode = deriveBudget;
+    o.records = records;
     o.bandwidthGBs = bandwidthGBs;
     for (const auto &d : dims) {
       auto eq = d.find('=');
@@ -233,6 +241,32 @@ int main(int argc, char **argv) {
       ->check(CLI::IsMember({"off", "guided", "full"}));
   verify->add_flag("--verify", vOpts.verifyDerivation,
                    "Check each applied derivation with the interpreter");
+
+  // tune
+  auto *tune = app.add_subcommand(
+      "tune", "Measure schedule candidates of a model's heaviest ops on this "
+              "machine and record the faster ones (for compile --records)");
+  TuneOptions tOpts;
+  std::string tInput;
+  CommonCompileFlags tFlags;
+  tune->add_option("model", tInput, "ONNX model file")->required();
+  tune->add_option("--records", tOpts.records,
+                   "Records file to write (resumed when it exists)")
+      ->required();
+  tune->add_option("--max-ops", tOpts.maxOps,
+                   "Op signatures to tune, heaviest first (default 4)")
+      ->check(CLI::PositiveNumber);
+  tune->add_option("--runs", tOpts.runs,
+                   "Timed runs per candidate; the fastest counts (default 10)")
+      ->check(CLI::PositiveNumber);
+  tune->add_option("--threads", tOpts.threads,
+                   "Threads of the model's parallel loops (default: "
+                   "TDC_NUM_THREADS, else the available CPUs)")
+      ->check(CLI::NonNegativeNumber);
+  tune->add_flag("--json", tOpts.json,
+                 "Print the result as JSON (no progress output)");
+  // Tune's --records is its output, not a schedule to follow.
+  tFlags.add(tune, /*withRecords=*/false);
 
   // derive
   auto *derive = app.add_subcommand(
@@ -411,6 +445,15 @@ int main(int argc, char **argv) {
   if (derive->parsed()) {
     dOpts.verify = !dNoVerify;
     return runDerive(dOpts);
+  }
+  if (tune->parsed()) {
+    tOpts.compile.input = tInput;
+    std::string err;
+    if (!tFlags.apply(tOpts.compile, err)) {
+      std::fprintf(stderr, "tdc: %s\n", err.c_str());
+      return 2;
+    }
+    return runTune(tOpts);
   }
   return 2;
 }

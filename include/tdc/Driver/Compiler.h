@@ -44,6 +44,10 @@ struct CompileOptions {
   bool verifyDerivation = false;
   /// The derivation cost model's target (0: its defaults, Cost.h).
   double peakGflops = 0, bandwidthGBs = 0;
+  /// Schedule records of `tdc tune` to follow (empty: the analytic model).
+  std::string records;
+  /// Write the signatures of the ops the scheduler plans here (tune).
+  std::string listScheduleKeys;
 };
 
 struct CompileResult {

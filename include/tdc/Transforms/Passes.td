@@ -40,6 +40,27 @@ def InterchangeForVectorization : Pass<"tdc-interchange-for-vectorization"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def ApplyScheduleRecords : Pass<"tdc-apply-schedule-records", "mlir::ModuleOp"> {
+  let summary = "Mark ops with the schedule choices `tdc tune` recorded";
+  let description = [{
+    Every op the scheduler plans with knobs (static linalg ops with a
+    reduction and two inputs) whose signature (name, loop ranges, iterator
+    types, indexing maps, element type: include/tdc/Transforms/
+    ScheduleKnobs.h) has a record in `records` gets a `tdc.schedule`
+    attribute {rows, kc, nc, tasks} that tdc-tile-and-vectorize-contractions
+    follows instead of its analytic choice. `list-keys` writes the
+    signatures of the module, with their multiply-adds and op counts, one
+    JSON object per line (what `tdc tune` tunes).
+  }];
+  let options = [
+    Option<"recordsFile", "records", "std::string", /*default=*/"\"\"",
+           "Records file written by tdc tune">,
+    Option<"listKeys", "list-keys", "std::string", /*default=*/"\"\"",
+           "Write the module's op signatures to this file">,
+  ];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def TileAndVectorizeContractions : Pass<"tdc-tile-and-vectorize-contractions"> {
   let summary = "Tile matmul-like ops into register blocks and vectorize them";
   let description = [{

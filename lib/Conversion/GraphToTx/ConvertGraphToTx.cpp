@@ -44,14 +44,13 @@ struct ConvertGraphToTx : tdc::impl::ConvertGraphToTxBase<ConvertGraphToTx> {
       if (Value r = replaced.lookup(v))
         v = r;
     for (auto &[name, data] : region.constants) {
-      auto type = RankedTensorType::get(
-          {(int64_t)data.size()}, b.getF32Type());
+      auto type = RankedTensorType::get({(int64_t)data.size()}, b.getF32Type());
       inputs[name] = tg::ConstantOp::create(
           b, loc, DenseElementsAttr::get(type, ArrayRef(data)));
     }
     std::string why;
-    tx::ProgramOp program = tx::buildProgram(b, loc, region.expr,
-                                             inputs, b.getF32Type(), why);
+    tx::ProgramOp program =
+        tx::buildProgram(b, loc, region.expr, inputs, b.getF32Type(), why);
     if (!program)
       return last->emitError("cannot build its tx program: ") << why;
     Value result = program.getResult();

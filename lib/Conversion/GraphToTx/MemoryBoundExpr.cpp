@@ -187,8 +187,8 @@ static std::function<Expr(ExprContext &, Expr)> unaryFunction(Operation *op) {
   };
   // max(x, 0) + min(a * (exp(x) - 1), 0): Elu for a > 0.
   auto elu = [relu](ExprContext &ctx, Expr x, double a) {
-    Expr em1 = ctx.binary(BinaryOp::Sub, ctx.unary(UnaryFn::Exp, x),
-                          ctx.constant(1));
+    Expr em1 =
+        ctx.binary(BinaryOp::Sub, ctx.unary(UnaryFn::Exp, x), ctx.constant(1));
     return ctx.binary(
         BinaryOp::Add, relu(ctx, x),
         ctx.binary(BinaryOp::Min,
@@ -262,20 +262,20 @@ static std::function<Expr(ExprContext &, Expr)> unaryFunction(Operation *op) {
   }
   // max(0, min(1, a * x + b)), and HardSwish's x * that with a = 1/6.
   auto hardSigmoid = [](ExprContext &ctx, Expr x, double a, double b) {
-    Expr lin = ctx.binary(BinaryOp::Add,
-                          ctx.binary(BinaryOp::Mul, ctx.constant(a), x),
-                          ctx.constant(b));
+    Expr lin =
+        ctx.binary(BinaryOp::Add, ctx.binary(BinaryOp::Mul, ctx.constant(a), x),
+                   ctx.constant(b));
     return ctx.binary(BinaryOp::Max, ctx.constant(0),
                       ctx.binary(BinaryOp::Min, ctx.constant(1), lin));
   };
   if (auto h = dyn_cast<tg::HardSigmoidOp>(op)) {
-    double a = h.getAlpha().convertToDouble(), b = h.getBeta().convertToDouble();
+    double a = h.getAlpha().convertToDouble(),
+           b = h.getBeta().convertToDouble();
     return [=](ExprContext &ctx, Expr x) { return hardSigmoid(ctx, x, a, b); };
   }
   if (isa<tg::HardSwishOp>(op))
     return [=](ExprContext &ctx, Expr x) {
-      return ctx.binary(BinaryOp::Mul, x,
-                        hardSigmoid(ctx, x, 1.0 / 6.0, 0.5));
+      return ctx.binary(BinaryOp::Mul, x, hardSigmoid(ctx, x, 1.0 / 6.0, 0.5));
     };
   return nullptr;
 }
@@ -323,9 +323,9 @@ static bool averagePool(ExprContext &ctx, tg::AveragePoolOp op,
   size_t sp = kernel.size();
   bool inside = true; // every tap reads inside X
   for (size_t i = 0; i < sp; ++i)
-    inside &= pads[i] == 0 &&
-              (ys[2 + i] - 1) * strides[i] + (kernel[i] - 1) * dil[i] <
-                  xs[2 + i];
+    inside &=
+        pads[i] == 0 &&
+        (ys[2 + i] - 1) * strides[i] + (kernel[i] - 1) * dil[i] < xs[2 + i];
   if (!inside)
     value.materialize(ctx);
   bool countPad = op.getCountIncludePad();
@@ -339,9 +339,9 @@ static bool averagePool(ExprContext &ctx, tg::AveragePoolOp op,
          k = ctx.iter("k" + std::to_string(i));
     loops.push_back({o, {0, ys[2 + i]}});
     sums.push_back({k, {0, kernel[i]}});
-    xi.push_back(ctx.add(ctx.add(ctx.mul(ctx.idx(o), strides[i]),
-                                 ctx.mul(ctx.idx(k), dil[i])),
-                         -pads[i]));
+    xi.push_back(ctx.add(
+        ctx.add(ctx.mul(ctx.idx(o), strides[i]), ctx.mul(ctx.idx(k), dil[i])),
+        -pads[i]));
     int64_t lo = countPad ? -pads[i] : 0;
     int64_t hi = countPad ? xs[2 + i] + pads[sp + i] : xs[2 + i];
     std::vector<float> recip;
@@ -518,10 +518,10 @@ bool applyMemoryBound(ExprContext &ctx, Operation *op, unsigned operand,
       Expr v = channelRead(ctx, inputs, var, sub, "Var");
       Expr b = channelRead(ctx, inputs, bias, sub, "Shift");
       Expr x = ctx.binary(BinaryOp::Sub, inner(sub), m);
-      Expr inv = ctx.binary(
-          BinaryOp::Div, s,
-          ctx.unary(UnaryFn::Sqrt,
-                    ctx.binary(BinaryOp::Add, v, ctx.constant(eps))));
+      Expr inv =
+          ctx.binary(BinaryOp::Div, s,
+                     ctx.unary(UnaryFn::Sqrt, ctx.binary(BinaryOp::Add, v,
+                                                         ctx.constant(eps))));
       return ctx.binary(BinaryOp::Add, ctx.binary(BinaryOp::Mul, x, inv), b);
     };
     value.tensor = nullptr;

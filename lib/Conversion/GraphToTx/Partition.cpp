@@ -49,8 +49,8 @@ static Operation *nextMember(Operation *last, unsigned &operand,
 }
 
 /// Extend `region` (whose value is `value`) with the ops that follow it.
-static void growRegion(ExprContext &ctx, ProgramRegion &region, RegionValue &value,
-                       RegionInputs &inputs,
+static void growRegion(ExprContext &ctx, ProgramRegion &region,
+                       RegionValue &value, RegionInputs &inputs,
                        llvm::DenseSet<Operation *> &taken) {
   unsigned operand = 0;
   while (Operation *next = nextMember(region.ops.back(), operand, taken)) {

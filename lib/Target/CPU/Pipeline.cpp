@@ -45,20 +45,29 @@ void buildGraphToLinalgPipeline(OpPassManager &pm, unsigned) {
 }
 
 void buildSchedulingPipeline(OpPassManager &pm, unsigned optLevel,
-                             unsigned vectorBits) {
+                             unsigned vectorBits, const std::string &records,
+                             const std::string &listKeys) {
   // Schedules matter only when the loops will be optimized. Contractions
   // that tile into full register blocks become vector code (accumulators
   // hoisted out of the k loop) in parallel tasks; the rest keep the
   // loop-interchange schedule, the large ones with parallel outer loops.
-  if (optLevel > 0)
-    addPipeline(pm, "tdc-pack-contractions{vector-bits=" +
-                        std::to_string(vectorBits) +
-                        "},tdc-tile-and-vectorize-contractions{vector-bits=" +
-                        std::to_string(vectorBits) +
-                        "},"
-                        "loop-invariant-subset-hoisting,canonicalize,cse,"
-                    "tdc-interchange-for-vectorization,"
-                    "tdc-parallelize-outer-loops,canonicalize");
+  if (optLevel == 0)
+    return;
+  addPipeline(pm, "tdc-pack-contractions{vector-bits=" +
+                      std::to_string(vectorBits) + "}");
+  // Tuned choices are keyed by the ops the tiling pass sees (packed ones).
+  if (!records.empty() || !listKeys.empty()) {
+    ApplyScheduleRecordsOptions o;
+    o.recordsFile = records;
+    o.listKeys = listKeys;
+    pm.addPass(createApplyScheduleRecords(o));
+  }
+  addPipeline(pm, "tdc-tile-and-vectorize-contractions{vector-bits=" +
+                      std::to_string(vectorBits) +
+                      "},"
+                      "loop-invariant-subset-hoisting,canonicalize,cse,"
+                      "tdc-interchange-for-vectorization,"
+                      "tdc-parallelize-outer-loops,canonicalize");
 }
 
 void buildBufferizationPipeline(OpPassManager &pm, unsigned) {

@@ -60,8 +60,8 @@ struct PartitionOptions {
 /// The regions of the ops nested in `root`, in program order. An op is in
 /// at most one region; ops without an expression are in none.
 std::vector<ProgramRegion> partitionRegions(derive::ExprContext &ctx,
-                                     mlir::Operation *root,
-                                     const PartitionOptions &options);
+                                            mlir::Operation *root,
+                                            const PartitionOptions &options);
 
 /// Build `region`'s expression, inputs and constants again in `ctx` (each
 /// search may want a context of its own). False if the ops no longer form

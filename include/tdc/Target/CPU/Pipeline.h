@@ -23,8 +23,12 @@ void buildGraphToLinalgPipeline(mlir::OpPassManager &pm, unsigned optLevel);
 /// `vectorBits` is the width of the target's vector registers (512 for
 /// AVX-512, 256 for AVX2), which sizes the packed panels and register
 /// blocks of matmuls.
+/// `records` (a `tdc tune` file) replaces the analytic choices of the ops
+/// it has records for; `listKeys` writes the ops' signatures (for tune).
 void buildSchedulingPipeline(mlir::OpPassManager &pm, unsigned optLevel,
-                             unsigned vectorBits = 512);
+                             unsigned vectorBits = 512,
+                             const std::string &records = "",
+                             const std::string &listKeys = "");
 /// tensors -> memrefs: one-shot bufferization with outputs as caller-owned
 /// out-parameters and every temporary deallocated.
 void buildBufferizationPipeline(mlir::OpPassManager &pm, unsigned optLevel);

@@ -268,8 +268,8 @@ def gcn_matmul_chain():
 def matmul_odd_shapes():
     """MatMuls whose M, K, N are not multiples of any register block (1, 7,
     17, 33, 129), with constant B (packed at compile time) and with B an
-    input (packed at run time); batched and broadcast-batched MatMuls and a
-    Gemm with transB, so that every remainder path of the packed schedule
+    input (packed at run time); batched and broadcast-batched MatMuls and
+    Gemms with transA and transB, so that every remainder path of the packed schedule
     is compared with ONNX Runtime."""
     b = GraphBuilder("matmul_odd_shapes")
     shapes = [(1, 17, 33), (7, 33, 17), (17, 129, 7), (33, 7, 129),
@@ -287,6 +287,9 @@ def matmul_odd_shapes():
     b.output(b.op("MatMul", [a, w]), "broadcast_batched", [3, 33, 65])
     a = b.input("gemm_a", [33, 65])
     b.output(b.gemm(a, 65, 47, trans_b=True), "gemm_trans_b", [33, 47])
+    at = b.input("gemm_at", [65, 33])
+    w = b.weight("gemm_w", (65, 47), 65)
+    b.output(b.op("Gemm", [at, w, b.bias("gemm_b", 47)], transA=1), "gemm_trans_a", [33, 47])
     return b.model()
 
 

@@ -118,3 +118,21 @@ func.func @packed(%a: tensor<129x256xf32>, %b: tensor<4x256x32xf32>, %c: tensor<
   } -> tensor<129x4x32xf32>
   return %r : tensor<129x4x32xf32>
 }
+
+// A tall packed contraction (32 row blocks per task, 2 panels): panels
+// outer, so one panel of B serves every row block of the task.
+// CHECK-LABEL: func.func @packed_tall
+// CHECK: scf.forall (%{{.*}}) = (0) to (2048) step (256)
+// CHECK: scf.for {{.*}} to %c2 step %c1
+// CHECK: scf.for {{.*}} to %c256 step %c8
+// CHECK: scf.for {{.*}} to %c64 step %c1 iter_args
+func.func @packed_tall(%a: tensor<2048x64xf32>, %b: tensor<2x64x32xf32>, %c: tensor<2048x2x32xf32>) -> tensor<2048x2x32xf32> {
+  %r = linalg.generic {indexing_maps = [#pA, #pB, #pC], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<2048x64xf32>, tensor<2x64x32xf32>) outs(%c : tensor<2048x2x32xf32>) attrs = {tdc.packed} {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2048x2x32xf32>
+  return %r : tensor<2048x2x32xf32>
+}

@@ -85,6 +85,8 @@ static void buildDerivationStage(OpPassManager &pm,
   d.peakGflops = options.peakGflops;
   d.bandwidthGBs = options.bandwidthGBs;
   d.force = always;
+  if (const char *gain = std::getenv("TDC_DERIVE_MIN_GAIN"))
+    d.minGain = std::atof(gain);
   d.log = std::getenv("TDC_DERIVE_LOG") != nullptr;
   pm.addPass(createDeriveTx(d));
 }

@@ -83,6 +83,8 @@ static void buildDerivationStage(OpPassManager &pm,
     d.budget = std::atof(budget);
   d.verify = options.verifyDerivation;
   d.peakGflops = options.peakGflops;
+  d.recordsFile = options.records;
+  d.listKeys = options.listDeriveKeys;
   d.bandwidthGBs = options.bandwidthGBs;
   d.force = always;
   if (const char *gain = std::getenv("TDC_DERIVE_MIN_GAIN"))

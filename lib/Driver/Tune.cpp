@@ -32,6 +32,33 @@ struct OpKey {
   int64_t work = 0, count = 0;
 };
 
+/// A derivation program whose search found a derived alternative.
+struct DeriveKey {
+  std::string key;
+  bool derived = false; // what the cost model chose
+  double gain = 0;      // estimated seconds saved
+};
+
+bool readDeriveKeys(const std::string &path, std::vector<DeriveKey> &out) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    llvm::Expected<llvm::json::Value> v = llvm::json::parse(line);
+    if (!v) {
+      llvm::consumeError(v.takeError());
+      return false;
+    }
+    const llvm::json::Object *o = v->getAsObject();
+    DeriveKey k;
+    k.key = o->getString("key").value_or("").str();
+    k.derived = o->getBoolean("derived").value_or(false);
+    k.gain = o->getNumber("cost_before").value_or(0) -
+             o->getNumber("cost_after").value_or(0);
+    out.push_back(k);
+  }
+  return true;
+}
+
 bool readKeys(const std::string &path, std::vector<OpKey> &out,
               std::string &error) {
   std::ifstream in(path);
@@ -180,7 +207,7 @@ int runTune(const TuneOptions &t) {
   int serial = 0;
   // Compile with `recs` (written to a file of its own) and measure.
   auto trial = [&](const ScheduleRecords &recs, std::string *keysOut,
-                   Measured &m) -> bool {
+                   Measured &m, std::string *deriveKeysOut = nullptr) -> bool {
     CompileOptions o = t.compile;
     o.emit = EmitKind::Lib;
     o.writeHeader = false;
@@ -191,6 +218,8 @@ int runTune(const TuneOptions &t) {
       return false;
     if (keysOut)
       o.listScheduleKeys = *keysOut;
+    if (deriveKeysOut)
+      o.listDeriveKeys = *deriveKeysOut;
     CompileResult r = compileModel(o);
     if (!r.ok) {
       error = r.error;
@@ -204,8 +233,9 @@ int runTune(const TuneOptions &t) {
   };
 
   std::string keysPath = tmp + "/keys.jsonl";
+  std::string deriveKeysPath = tmp + "/derive-keys.jsonl";
   Measured base, start;
-  if (!trial({}, &keysPath, base)) {
+  if (!trial({}, &keysPath, base, &deriveKeysPath)) {
     cleanup();
     return fail(error);
   }
@@ -220,6 +250,18 @@ int runTune(const TuneOptions &t) {
                    });
   if ((int)keys.size() > t.maxOps)
     keys.resize(t.maxOps);
+  // Derivation decisions to measure: the largest estimated gains first.
+  std::vector<DeriveKey> deriveKeys;
+  if (llvm::sys::fs::exists(deriveKeysPath) &&
+      !readDeriveKeys(deriveKeysPath, deriveKeys)) {
+    cleanup();
+    return fail("tdc tune: internal error: bad derivation key list");
+  }
+  std::stable_sort(
+      deriveKeys.begin(), deriveKeys.end(),
+      [](const DeriveKey &a, const DeriveKey &b) { return a.gain > b.gain; });
+  if ((int)deriveKeys.size() > t.maxOps)
+    deriveKeys.resize(t.maxOps);
   // Records of ops this model does not have are kept as they are.
   start = base;
   if (!records.empty() && !trial(records, nullptr, start)) {
@@ -230,7 +272,37 @@ int runTune(const TuneOptions &t) {
   int total = 0;
   for (auto &c : kCandidates)
     total += (int)c.second.size();
-  Progress progress(total * (int)keys.size(), t.json);
+  Progress progress(total * (int)keys.size() + (int)deriveKeys.size(), t.json);
+  // First the derivation decisions (they change which ops there are):
+  // each program the search derived is tried kept, each it kept derived.
+  for (size_t di = 0; di < deriveKeys.size(); ++di) {
+    const DeriveKey &k = deriveKeys[di];
+    ScheduleRecords next = records;
+    bool current = records.count(k.key) && records[k.key].derive >= 0
+                       ? records[k.key].derive == 1
+                       : k.derived;
+    next[k.key].derive = current ? 0 : 1;
+    std::string what = "derivation " + std::to_string(di + 1) + ": " +
+                       (current ? "keep" : "derive");
+    Measured m;
+    if (!trial(next, nullptr, m)) {
+      progress.step(what + ": failed");
+      continue;
+    }
+    if (!sameOutputs(m.outputs, base.outputs)) {
+      progress.step(what + ": wrong outputs, rejected");
+      continue;
+    }
+    char buf[64];
+    std::snprintf(buf, sizeof buf, ": %.3f ms (best %.3f)", m.ms, best);
+    progress.step(what + buf);
+    if (m.ms < best * (1 - t.minGain)) {
+      best = m.ms;
+      next[k.key].ms = m.ms;
+      next[k.key].defaultMs = base.ms;
+      records = next;
+    }
+  }
   for (size_t ki = 0; ki < keys.size(); ++ki) {
     const OpKey &k = keys[ki];
     ScheduleRecord rec =
@@ -319,13 +391,24 @@ int runTune(const TuneOptions &t) {
                            ? std::string("analytic")
                            : describe(found->second.knobs)}});
     }
+    llvm::json::Array derivations;
+    for (const DeriveKey &k : deriveKeys) {
+      auto found = records.find(k.key);
+      bool derived = found != records.end() && found->second.derive >= 0
+                         ? found->second.derive == 1
+                         : k.derived;
+      derivations.push_back(llvm::json::Object{
+          {"key", k.key}, {"derived", derived}, {"estimated", k.derived}});
+    }
     std::string s;
     llvm::raw_string_ostream os(s);
-    os << llvm::json::Value(llvm::json::Object{{"records", t.records},
-                                               {"default_ms", base.ms},
-                                               {"tuned_ms", best},
-                                               {"confirmed", confirmed},
-                                               {"ops", std::move(ops)}});
+    os << llvm::json::Value(
+        llvm::json::Object{{"records", t.records},
+                           {"derivations", std::move(derivations)},
+                           {"default_ms", base.ms},
+                           {"tuned_ms", best},
+                           {"confirmed", confirmed},
+                           {"ops", std::move(ops)}});
     std::printf("%s\n", s.c_str());
   } else {
     if (confirmed)
@@ -337,6 +420,14 @@ int runTune(const TuneOptions &t) {
       std::printf("tuned %zu op signatures: no candidate made the model "
                   "faster by %.0f%% when re-timed; %s left as it was\n",
                   keys.size(), t.minGain * 100, t.records.c_str());
+    for (const DeriveKey &k : deriveKeys) {
+      auto found = records.find(k.key);
+      bool derived = found != records.end() && found->second.derive >= 0
+                         ? found->second.derive == 1
+                         : k.derived;
+      std::printf("  %s: %s%s\n", k.key.c_str(), derived ? "derived" : "kept",
+                  derived == k.derived ? " (as estimated)" : " (measured)");
+    }
     for (const OpKey &k : keys) {
       auto found = records.find(k.key);
       std::printf("  %s  x%lld: %s\n", k.key.c_str(), (long long)k.count,

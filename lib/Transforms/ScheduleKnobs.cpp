@@ -85,6 +85,13 @@ int64_t scheduleWork(linalg::LinalgOp op) {
   return w;
 }
 
+std::string deriveRecordKey(uint64_t fingerprint) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "derive %016llx",
+                (unsigned long long)fingerprint);
+  return buf;
+}
+
 bool readScheduleRecords(const std::string &path, ScheduleRecords &out,
                          std::string &error) {
   std::ifstream in(path);
@@ -117,6 +124,8 @@ bool readScheduleRecords(const std::string &path, ScheduleRecords &out,
         }
         *knobField(r.knobs, name) = *n;
       }
+    if (std::optional<bool> d = o->getBoolean("derive"))
+      r.derive = *d ? 1 : 0;
     r.ms = o->getNumber("ms").value_or(0);
     r.defaultMs = o->getNumber("default_ms").value_or(0);
     out[key->str()] = r;
@@ -133,6 +142,8 @@ bool writeScheduleRecords(const std::string &path,
     for (const char *name : kKnobNames)
       if (int64_t v = *knobField(k, name))
         o[name] = v;
+    if (r.derive >= 0)
+      o["derive"] = r.derive == 1;
     auto rounded = [](double ms) { return std::round(ms * 1e4) / 1e4; };
     if (r.ms > 0)
       o["ms"] = rounded(r.ms);

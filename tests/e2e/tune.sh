@@ -39,6 +39,21 @@ ref = nh.to_array(onnx.load_tensor('$T/test_data_set_0/output_0.pb'))
 got = np.load('$OUT/run/c.npy')
 assert np.allclose(got, ref, rtol=1e-3, atol=1e-6), abs(got - ref).max()\""
 
+# Derivation decisions: a ConvTranspose the cost model derives is measured
+# kept and derived; a record saying "keep" overrides the estimate.
+CT=$DATA/node/test_convtranspose/model.onnx
+check "tune lists the derivation decisions" bash -c \
+  "'$TDC' tune '$CT' --records '$OUT/ct.jsonl' --max-ops 1 --runs 2 --json > '$OUT/ct.json' && \
+   /usr/bin/python3 -c \"
+import json; d = json.load(open('$OUT/ct.json'))
+assert d['derivations'] and d['derivations'][0]['key'].startswith('derive '), d\""
+/usr/bin/python3 -c "
+import json; d = json.load(open('$OUT/ct.json'))
+print(json.dumps({'key': d['derivations'][0]['key'], 'derive': False}))" > "$OUT/keep.jsonl"
+check "a measured keep overrides the cost model" bash -c \
+  "'$TDC' compile '$CT' --json -o '$OUT/ct0.so' | grep -q '\"derived\":1' && \
+   '$TDC' compile '$CT' --records '$OUT/keep.jsonl' --json -o '$OUT/ct1.so' | grep -q '\"derived\":0'"
+
 echo '{"key": 3}' > "$OUT/bad.jsonl"
 check "a bad records file is an error naming file and line" bash -c \
   "! '$TDC' compile '$M' --records '$OUT/bad.jsonl' -o '$OUT/bad.so' 2> '$OUT/bad.err' && \

@@ -48,6 +48,8 @@ struct CompileOptions {
   std::string records;
   /// Write the signatures of the ops the scheduler plans here (tune).
   std::string listScheduleKeys;
+  /// Write the derivation programs that have a derived alternative (tune).
+  std::string listDeriveKeys;
 };
 
 struct CompileResult {

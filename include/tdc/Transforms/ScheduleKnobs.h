@@ -51,9 +51,16 @@ int64_t scheduleWork(mlir::linalg::LinalgOp op);
 /// "kc": N, "nc": N, "tasks": N, ...} (other fields are kept for people).
 struct ScheduleRecord {
   ScheduleKnobs knobs;
+  /// For a derivation region ("derive <fingerprint>" keys): 1 replace the
+  /// region by its derived program, 0 keep it, -1 leave it to the cost
+  /// model.
+  int derive = -1;
   double ms = 0, defaultMs = 0; // measured model times (tune)
 };
 using ScheduleRecords = std::map<std::string, ScheduleRecord>;
+
+/// The records key of a derivation region with this expression fingerprint.
+std::string deriveRecordKey(uint64_t fingerprint);
 
 bool readScheduleRecords(const std::string &path, ScheduleRecords &out,
                          std::string &error);

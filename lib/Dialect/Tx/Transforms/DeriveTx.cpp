@@ -11,6 +11,10 @@
 #include "tdc/Dialect/Graph/IR/NodeLocation.h"
 #include "tdc/Dialect/Tx/IR/TxExpr.h"
 #include "tdc/Dialect/Tx/Transforms/Passes.h"
+#include "tdc/Transforms/ScheduleKnobs.h"
+
+#include "llvm/Support/JSON.h"
+#include <fstream>
 
 #include "llvm/ADT/SetVector.h"
 #include "llvm/Support/raw_ostream.h"
@@ -65,6 +69,12 @@ struct DeriveTx : tdc::impl::DeriveTxBase<DeriveTx> {
       cost.bandwidth = bandwidthGBs * 1e9;
     auto rules = derive::allRules();
 
+    std::string error;
+    if (!recordsFile.empty() &&
+        !readScheduleRecords(recordsFile, records, error)) {
+      getOperation()->emitError(error);
+      return signalPassFailure();
+    }
     SmallVector<tx::ProgramOp> programs;
     getOperation().walk([&](tx::ProgramOp p) { programs.push_back(p); });
     Memo memo;
@@ -72,7 +82,21 @@ struct DeriveTx : tdc::impl::DeriveTxBase<DeriveTx> {
       if (failed(deriveProgram(program, rules, cost, sopts, memo)))
         return signalPassFailure();
     resolveLinkedNodes();
+    if (!listKeys.empty()) {
+      std::ofstream out(listKeys, std::ios::trunc);
+      for (const auto &[key, info] : listed)
+        out << info << "\n";
+      if (!out) {
+        getOperation()->emitError(listKeys + ": cannot write");
+        return signalPassFailure();
+      }
+    }
   }
+
+  /// tdc tune's measured decisions, by program key.
+  ScheduleRecords records;
+  /// Programs whose search found a derived program, for list-keys.
+  std::map<std::string, std::string> listed;
 
   /// convert-tg-to-tx{keep-original} left the tg ops of each region next
   /// to its program (all linked by a `tdc.node` id). The program wins when
@@ -145,8 +169,26 @@ struct DeriveTx : tdc::impl::DeriveTxBase<DeriveTx> {
     char costs[96];
     std::snprintf(costs, sizeof costs, "%.4f ms (was %.4f ms)",
                   r.best.seconds * 1e3, r.original.seconds * 1e3);
-    bool better = r.verified && r.best.program != r.original.program &&
-                  r.best.seconds * minGain < r.original.seconds;
+    bool derivable = r.verified && r.best.program != r.original.program;
+    bool better = derivable && r.best.seconds * minGain < r.original.seconds;
+    std::string recordKey = deriveRecordKey(key);
+    if (derivable && !listKeys.empty()) {
+      std::string line;
+      llvm::raw_string_ostream os(line);
+      os << llvm::json::Value(
+          llvm::json::Object{{"key", recordKey},
+                             {"derived", better},
+                             {"cost_before", r.original.seconds},
+                             {"cost_after", r.best.seconds}});
+      listed[recordKey] = line;
+    }
+    // A decision measured by tdc tune wins over the estimate.
+    auto measured = records.find(recordKey);
+    if (derivable && measured != records.end() &&
+        measured->second.derive >= 0) {
+      better = measured->second.derive == 1;
+      report(std::string("tdc tune measured: ") + (better ? "derive" : "keep"));
+    }
     if (!better && !force) {
       report("kept: best " + joined(r.best.kernels) + ", " + costs +
              (r.verified ? "" : ", not verified: " + r.verifyError));

@@ -49,6 +49,12 @@ def DeriveTx : Pass<"tdc-derive-tx", "mlir::ModuleOp"> {
            "The cost model's fp32 FMA peak in GFLOP/s (0: its default)">,
     Option<"bandwidthGBs", "bandwidth", "double", /*default=*/"0",
            "The cost model's memory bandwidth in GB/s (0: its default)">,
+    Option<"recordsFile", "records", "std::string", /*default=*/"\"\"",
+           "tdc tune records: measured decisions (derive or keep) per "
+           "program fingerprint replace the cost model's">,
+    Option<"listKeys", "list-keys", "std::string", /*default=*/"\"\"",
+           "Write each program's records key and whether its search found "
+           "a derived program (for tdc tune)">,
   ];
   let dependentDialects = ["tdc::tx::TxDialect"];
 }

@@ -5,6 +5,15 @@
 // RUN: not tdc-opt %s --convert-tg-to-tx --tdc-derive-tx="mode=fast" 2>&1 | FileCheck %s --check-prefix=BADMODE
 // RUN: tdc-opt %s --convert-tg-to-tx="keep-original=true" --tdc-derive-tx="depth=4 budget=60" | FileCheck %s --check-prefix=KEEPDERIVED
 // RUN: tdc-opt %s --convert-tg-to-tx="keep-original=true" --tdc-derive-tx="depth=0" | FileCheck %s --check-prefix=KEEPORIGINAL
+// RUN: tdc-opt %s --convert-tg-to-tx="keep-original=true" --tdc-derive-tx="depth=4 budget=60 list-keys=%t.keys" -o /dev/null
+// RUN: FileCheck %s --check-prefix=KEYS < %t.keys
+// RUN: sed 's/"cost_after"/"derive":false,"cost_after"/' %t.keys > %t.records
+// RUN: tdc-opt %s --convert-tg-to-tx="keep-original=true" --tdc-derive-tx="depth=4 budget=60 records=%t.records" | FileCheck %s --check-prefix=KEEPORIGINAL
+
+// list-keys: the programs whose search found a derived program, with the
+// cost model's decision; a record of tdc tune saying "derive": false keeps
+// the original ops although the cost model would derive.
+// KEYS: {"cost_after":{{.+}},"cost_before":{{.+}},"derived":true,"key":"derive {{[0-9a-f]+}}"}
 
 // A small ConvTranspose: the search (exhaustive here, well within the
 // budget) finds a cheaper program of two scopes (the product and a sum of

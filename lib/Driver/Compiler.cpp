@@ -5,6 +5,7 @@
 #include "tdc/Dialect/Tx/IR/TxOps.h"
 #include "tdc/Dialect/Tx/Transforms/Passes.h"
 #include "tdc/Target/CPU/Pipeline.h"
+#include "tdc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -284,6 +285,14 @@ CompileResult compileModel(const CompileOptions &options) {
   }
   std::string err;
   unsigned opt = options.codegen.optLevel;
+  // Graph rewrites every later stage (derivation included) profits from.
+  if (opt > 0) {
+    auto graph = [](OpPassManager &pm, unsigned) {
+      pm.addPass(createFoldBatchNormIntoConv());
+    };
+    if (failed(runStage(*module, graph, opt, err)))
+      return fail("graph optimization failed", err);
+  }
   // Derivation: tg compute ops -> tx programs -> search -> linalg. With
   // derivation off they keep the direct tg -> linalg lowering (--emit=tx
   // still shows their tx form, underived).
@@ -333,6 +342,13 @@ CompileResult compileModel(const CompileOptions &options) {
     return fail("loop scheduling failed", err);
   if (failed(runStage(*module, buildBufferizationPipeline, opt, err)))
     return fail("bufferization failed", err);
+  if (options.profile) {
+    auto timers = [](OpPassManager &pm, unsigned) {
+      pm.addPass(createInsertProfileTimers());
+    };
+    if (failed(runStage(*module, timers, opt, err)))
+      return fail("inserting profile timers failed", err);
+  }
   if (failed(runStage(*module, buildLoweringToLLVMPipeline, opt, err)))
     return fail("lowering to LLVM failed", err);
   if (options.emit == EmitKind::LLVMMLIR) {

@@ -23,6 +23,12 @@ std::unique_ptr<ModelLibrary> ModelLibrary::load(const std::string &path,
       dlsym(h, (prefix + "_set_num_threads").c_str()));
   lib->getThreadsFn = reinterpret_cast<int (*)()>(
       dlsym(h, (prefix + "_get_num_threads").c_str()));
+  lib->profileSizeFn =
+      reinterpret_cast<int (*)()>(dlsym(h, (prefix + "_profile_size").c_str()));
+  lib->profileLabelFn = reinterpret_cast<const char *(*)(int)>(
+      dlsym(h, (prefix + "_profile_label").c_str()));
+  lib->profileNsFn = reinterpret_cast<int64_t *(*)()>(
+      dlsym(h, (prefix + "_profile_ns").c_str()));
   auto sigFn = reinterpret_cast<const char *(*)()>(
       dlsym(h, (prefix + "_signature").c_str()));
   if (!lib->runFn || !sigFn) {
@@ -85,6 +91,14 @@ void ModelLibrary::setNumThreads(int n) {
 
 int ModelLibrary::numThreads() const {
   return getThreadsFn ? getThreadsFn() : 1;
+}
+
+std::vector<std::string> ModelLibrary::profileLabels() const {
+  std::vector<std::string> labels;
+  if (profileSizeFn && profileLabelFn && profileNsFn)
+    for (int i = 0, n = profileSizeFn(); i < n; ++i)
+      labels.push_back(profileLabelFn(i));
+  return labels;
 }
 
 std::vector<Tensor> randomInputs(const ModelSignature &sig, uint64_t seed) {

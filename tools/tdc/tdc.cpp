@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <thread>
 
 using namespace tdc;
@@ -117,9 +118,11 @@ bool readTensorFile(const std::string &path, Tensor &t, std::string &error) {
 /// Compile `model` to a temporary shared library and load it.
 std::unique_ptr<ModelLibrary> compileAndLoad(const std::string &model,
                                              const CommonCompileFlags &flags,
-                                             std::string &tmpDir) {
+                                             std::string &tmpDir,
+                                             bool profile = false) {
   CompileOptions o;
   o.input = model;
+  o.profile = profile;
   std::string err;
   if (!flags.apply(o, err)) {
     std::fprintf(stderr, "tdc: %s\n", err.c_str());
@@ -141,6 +144,57 @@ std::unique_ptr<ModelLibrary> compileAndLoad(const std::string &model,
   return lib;
 }
 
+/// The --profile table: nests by time, then the totals per op type.
+void printProfile(const std::vector<std::string> &labels, const int64_t *ns,
+                  size_t runs, unsigned top, FILE *out) {
+  struct Row {
+    std::string node, nest;
+    double ms;
+  };
+  std::vector<Row> rows;
+  std::map<std::string, std::pair<double, int>> byType;
+  double total = 0;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    auto tab = labels[i].find('\t');
+    Row r{labels[i].substr(0, tab),
+          tab == std::string::npos ? "" : labels[i].substr(tab + 1),
+          ns[i] / 1e6 / runs};
+    total += r.ms;
+    // "node 'name' (OpType)": the op type is the last parenthesized part.
+    std::string type = "(other)";
+    auto open = r.node.rfind(" ("), close = r.node.rfind(')');
+    if (open != std::string::npos && close == r.node.size() - 1)
+      type = r.node.substr(open + 2, close - open - 2);
+    byType[type].first += r.ms;
+    byType[type].second += 1;
+    rows.push_back(std::move(r));
+  }
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const Row &a, const Row &b) { return a.ms > b.ms; });
+  std::fprintf(out,
+               "\nprofile: %zu timed loop nests, %.3f ms per run in "
+               "them\n%9s %6s  %s\n",
+               rows.size(), total, "ms/run", "share", "node  [nest]");
+  for (size_t i = 0; i < rows.size() && (top == 0 || i < top); ++i)
+    std::fprintf(out, "%9.3f %5.1f%%  %s  [%s]\n", rows[i].ms,
+                 total > 0 ? 100 * rows[i].ms / total : 0.0,
+                 rows[i].node.c_str(), rows[i].nest.c_str());
+  if (top && rows.size() > top)
+    std::fprintf(out, "  ... %zu more (--profile-top 0 shows all)\n",
+                 rows.size() - top);
+  std::vector<std::pair<std::string, std::pair<double, int>>> types(
+      byType.begin(), byType.end());
+  std::stable_sort(types.begin(), types.end(), [](auto &a, auto &b) {
+    return a.second.first > b.second.first;
+  });
+  std::fprintf(out, "\nby op type:\n%9s %6s %6s  %s\n", "ms/run", "share",
+               "nests", "op type");
+  for (auto &[type, v] : types)
+    std::fprintf(out, "%9.3f %5.1f%% %6d  %s\n", v.first,
+                 total > 0 ? 100 * v.first / total : 0.0, v.second,
+                 type.c_str());
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -155,7 +209,7 @@ int main(int argc, char **argv) {
       "compile", "Compile an ONNX model (to a shared library by default)");
   std::string cInput, cOutput, cEmit = "lib";
   CommonCompileFlags cFlags;
-  bool cJson = false;
+  bool cJson = false, cProfile = false;
   compile->add_option("model", cInput, "ONNX model file")->required();
   compile->add_option("-o,--output", cOutput,
                       "Output file (default: model name with the stage's "
@@ -165,6 +219,9 @@ int main(int argc, char **argv) {
                       "(lib also writes a C header next to the library; tx "
                       "is the module after derivation, before linalg)");
   compile->add_flag("--json", cJson, "Print the result and signature as JSON");
+  compile->add_flag("--profile", cProfile,
+                    "Time every top-level loop nest; the library exports "
+                    "<prefix>_profile_{size,label,ns} (docs/artifacts.md)");
   cFlags.add(compile);
 
   // run
@@ -194,7 +251,8 @@ int main(int argc, char **argv) {
   std::string bInput;
   unsigned bRuns = 20, bWarmup = 3;
   int bThreads = 0;
-  bool bJson = false;
+  bool bJson = false, bProfile = false;
+  unsigned bProfileTop = 30;
   CommonCompileFlags bFlags;
   bench->add_option("model", bInput, "ONNX model file")->required();
   bench->add_option("--runs", bRuns, "Timed runs (default 20)");
@@ -207,6 +265,14 @@ int main(int argc, char **argv) {
   bench->add_flag("--json", bJson,
                   "Print {\"median_ms\":..,\"min_ms\":..,\"max_ms\":..,"
                   "\"threads\":..}");
+  bench->add_flag("--profile", bProfile,
+                  "Time every top-level loop nest and print them by time: "
+                  "ONNX node, op type, the nest (ms per run, share), then "
+                  "the totals per op type (the timers cost a little; the "
+                  "median is of the profiled build)");
+  bench->add_option("--profile-top", bProfileTop,
+                    "Rows of the per-nest profile table (default 30, 0 for "
+                    "all)");
   bFlags.add(bench);
 
   // verify
@@ -307,6 +373,7 @@ int main(int argc, char **argv) {
       std::fprintf(stderr, "tdc: %s\n", err.c_str());
       return 2;
     }
+    o.profile = cProfile;
     if (cOutput.empty()) {
       static const char *ext[] = {".tg.mlir",   ".tx.mlir", ".linalg.mlir",
                                   ".llvm.mlir", ".ll",      ".s",
@@ -400,10 +467,11 @@ int main(int argc, char **argv) {
 
   if (bench->parsed()) {
     std::string tmp;
-    auto lib = compileAndLoad(bInput, bFlags, tmp);
+    auto lib = compileAndLoad(bInput, bFlags, tmp, bProfile);
     if (!lib)
       return 1;
     lib->setNumThreads(bThreads);
+    std::vector<std::string> labels = lib->profileLabels();
     std::vector<Tensor> inputs = randomInputs(lib->signature(), 0);
     std::vector<Tensor> outputs;
     for (const auto &s : lib->signature().outputs)
@@ -416,6 +484,8 @@ int main(int argc, char **argv) {
       out.push_back(t.data.data());
     for (unsigned i = 0; i < bWarmup; ++i)
       lib->runRaw(in.data(), out.data());
+    if (!labels.empty())
+      std::fill_n(lib->profileNanos(), labels.size(), 0);
     std::vector<double> ms;
     for (unsigned i = 0; i < std::max(1u, bRuns); ++i) {
       auto s = std::chrono::steady_clock::now();
@@ -434,6 +504,9 @@ int main(int argc, char **argv) {
       std::printf("median %.4f ms, min %.4f ms, max %.4f ms over %zu runs "
                   "(threads: %d)\n",
                   median, ms.front(), ms.back(), ms.size(), lib->numThreads());
+    if (!labels.empty())
+      printProfile(labels, lib->profileNanos(), ms.size(), bProfileTop,
+                   bJson ? stderr : stdout);
     llvm::sys::fs::remove_directories(tmp);
     return 0;
   }

@@ -50,6 +50,9 @@ struct CompileOptions {
   std::string listScheduleKeys;
   /// Write the derivation programs that have a derived alternative (tune).
   std::string listDeriveKeys;
+  /// Time every top-level loop nest (tdc-insert-profile-timers) and export
+  /// the totals through <prefix>_profile_* (docs/artifacts.md).
+  bool profile = false;
 };
 
 struct CompileResult {

@@ -29,12 +29,21 @@ public:
   void setNumThreads(int n);
   /// The thread count runs use (1 for libraries without a thread team).
   int numThreads() const;
+  /// The timer slots of a --profile build (empty for other builds): one
+  /// label ("node 'name' (OpType)\tnest") and accumulated nanoseconds each.
+  std::vector<std::string> profileLabels() const;
+  int64_t *profileNanos() const {
+    return profileNsFn ? profileNsFn() : nullptr;
+  }
 
 private:
   void *handle = nullptr;
   int (*runFn)(const void *const *, void *const *) = nullptr;
   void (*setThreadsFn)(int) = nullptr;
   int (*getThreadsFn)() = nullptr;
+  int (*profileSizeFn)() = nullptr;
+  const char *(*profileLabelFn)(int) = nullptr;
+  int64_t *(*profileNsFn)() = nullptr;
   ModelSignature sig;
 };
 

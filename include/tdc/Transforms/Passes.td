@@ -149,4 +149,32 @@ def PackContractions : Pass<"tdc-pack-contractions"> {
                            "mlir::arith::ArithDialect"];
 }
 
+def FoldBatchNormIntoConv : Pass<"tdc-fold-batch-norm-into-conv"> {
+  let summary = "Fold inference BatchNormalization into the preceding Conv";
+  let description = [{
+    A tg.batch_norm whose input is a tg.conv used only there, with constant
+    f32 weights, bias and normalization parameters, becomes one tg.conv
+    with weights W * s (per output channel) and bias (B - mean) * s + beta,
+    s = scale / sqrt(var + epsilon), computed at compile time: one pass
+    over the activation less per BatchNormalization.
+  }];
+}
+
+def InsertProfileTimers : Pass<"tdc-insert-profile-timers", "mlir::ModuleOp"> {
+  let summary = "Time every top-level loop nest of each function";
+  let description = [{
+    For `--profile` builds, after bufferization: each top-level op of a
+    function that does work (a linalg op, a copy, a loop nest or parallel
+    task) is bracketed by two calls of `tdc_profile_now()` (nanoseconds,
+    implemented by the runtime), and the difference is added to its slot of
+    the i64 global `tdc_profile_ns`. The module attribute
+    `tdc.profile_labels` lists one label per slot: the ONNX node and op
+    type, a tab, and what the nest is (its linalg op, whether it is vector
+    code and parallel).
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 #endif

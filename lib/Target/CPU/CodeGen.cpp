@@ -66,6 +66,14 @@ std::unique_ptr<Module>
 translateToLLVMIR(mlir::ModuleOp module, LLVMContext &llvmCtx,
                   const ModelSignature &sig, const CodegenOptions &options,
                   TargetMachine &tm, std::string &error) {
+  // --profile builds: the labels of the timer slots (InsertProfileTimers).
+  SmallVector<std::string> profileLabels;
+  if (auto labels =
+          module->getAttrOfType<mlir::ArrayAttr>("tdc.profile_labels")) {
+    for (mlir::Attribute a : labels)
+      profileLabels.push_back(cast<mlir::StringAttr>(a).str());
+    module->removeAttr("tdc.profile_labels");
+  }
   std::unique_ptr<Module> m = mlir::translateModuleToLLVMIR(module, llvmCtx);
   if (!m) {
     error = "translation to LLVM IR failed";
@@ -144,6 +152,37 @@ translateToLLVMIR(mlir::ModuleOp module, LLVMContext &llvmCtx,
   for (Function &f : *m)
     if (f.isDeclaration() && f.getName().starts_with("__kmpc_"))
       f.setName("tdc_kmpc_" + f.getName().drop_front(7).str());
+
+  // int <prefix>_profile_size(void); const char *<prefix>_profile_label(int);
+  // int64_t *<prefix>_profile_ns(void): the timer slots of --profile builds.
+  if (!profileLabels.empty()) {
+    GlobalVariable *slots = m->getGlobalVariable("tdc_profile_ns", true);
+    if (!slots) {
+      error = "internal error: profile slots missing";
+      return nullptr;
+    }
+    constant(p + "_profile_size", (int)profileLabels.size());
+    SmallVector<Constant *> strs;
+    for (auto [i, label] : llvm::enumerate(profileLabels))
+      strs.push_back(b.CreateGlobalString(
+          label, p + "_profile_label_" + std::to_string(i), 0, m.get()));
+    auto *arrTy = ArrayType::get(ptr, strs.size());
+    auto *table = new GlobalVariable(
+        *m, arrTy, true, GlobalValue::PrivateLinkage,
+        ConstantArray::get(arrTy, strs), p + "_profile_labels");
+    auto *labelFn = Function::Create(FunctionType::get(ptr, {i32}, false),
+                                     GlobalValue::ExternalLinkage,
+                                     p + "_profile_label", *m);
+    b.SetInsertPoint(BasicBlock::Create(llvmCtx, "entry", labelFn));
+    Value *idx = b.CreateSExt(labelFn->getArg(0), b.getInt64Ty());
+    b.CreateRet(b.CreateLoad(
+        ptr, b.CreateInBoundsGEP(arrTy, table, {b.getInt64(0), idx})));
+    auto *nsFn =
+        Function::Create(FunctionType::get(ptr, {}, false),
+                         GlobalValue::ExternalLinkage, p + "_profile_ns", *m);
+    b.SetInsertPoint(BasicBlock::Create(llvmCtx, "entry", nsFn));
+    b.CreateRet(slots);
+  }
 
   auto *sigFn =
       Function::Create(FunctionType::get(ptr, {}, false),

@@ -15,6 +15,7 @@
 
 #include "LoweringUtils.h"
 #include "tdc/Conversion/GraphToLinalg/GraphToLinalg.h"
+#include "tdc/Dialect/Graph/IR/ConstantData.h"
 #include "tdc/Dialect/Graph/IR/GraphOps.h"
 
 #include "mlir/IR/AffineMap.h"
@@ -205,6 +206,152 @@ Value convCore(OpBuilder &b, Location loc, Value xp, Value w, Value init,
   return mergeDims(b, loc, r, 1);
 }
 
+/// A copy of `src` into `dst` (same elements, permuted dims) as a generic
+/// whose loop order is chosen for the cache: loop i indexes `src` dim
+/// srcDims[i] and `dst` dim dstDims[i]. The leading loops become the
+/// parallel tasks (tdc-parallelize-outer-loops).
+Value copyPermuted(OpBuilder &b, Location loc, Value src, Value dst,
+                   ArrayRef<unsigned> srcDims, ArrayRef<unsigned> dstDims) {
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = srcDims.size();
+  SmallVector<AffineExpr> se(rank), de(rank);
+  for (unsigned i = 0; i < rank; ++i) {
+    se[srcDims[i]] = getAffineDimExpr(i, ctx);
+    de[dstDims[i]] = getAffineDimExpr(i, ctx);
+  }
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{dst.getType()}, ValueRange{src}, ValueRange{dst},
+             SmallVector<AffineMap>{AffineMap::get(rank, 0, se, ctx),
+                                    AffineMap::get(rank, 0, de, ctx)},
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [](OpBuilder &nb, Location nl, ValueRange a) {
+               linalg::YieldOp::create(nb, nl, a[0]);
+             })
+      .getResult(0);
+}
+
+/// Output channels per filter block of a channels-last convolution: a
+/// multiple of the vector width where possible (the register block's
+/// vector dim), else all channels when few, else 8.
+int64_t channelBlock(int64_t f) {
+  for (int64_t b : {32, 16})
+    if (f % b == 0)
+      return b;
+  return f <= 48 ? f : 8;
+}
+
+/// An ungrouped 2-D f32 convolution with constant filters, computed in
+/// NHWC: the input is transposed into a zero-filled padded NHWC buffer (one
+/// pass, which NCHW needs anyway for the padding), the filters are packed
+/// at compile time as [F/Fb, KH, KW, C, Fb] blocks of Fb output channels,
+/// and the result is transposed back. Vectors then run along the output
+/// channels, which fill them whatever the image width (a 7x7 map wastes
+/// over half of each vector along its width), the register block is
+/// output pixels x channels (tdc-tile-and-vectorize-contractions), and a
+/// block of filters is contiguous, so that it stays in cache while the
+/// image streams past (rows of HWCF filters lie F*4 bytes apart, a power
+/// of two that maps them all to a few cache sets). Null when it does not
+/// apply (grouped or non-2-D convolutions, filters computed at run time,
+/// channel counts that are not a multiple of 8).
+Value convChannelsLast(OpBuilder &b, Location loc, tg::ConvOp op, Value x,
+                       Value bias) {
+  auto resultType = cast<RankedTensorType>(op.getType());
+  if (op.getGroup() != 1 || op.getStrides().size() != 2 ||
+      !resultType.getElementType().isF32() || !resultType.hasStaticShape())
+    return {};
+  ElementsAttr wAttr = tdc::constantElements(op.getWeight());
+  if (!wAttr)
+    return {};
+  ArrayRef<int64_t> ws = shapeOf(op.getWeight()), xs = shapeOf(x);
+  int64_t f = ws[0], c = ws[1], kh = ws[2], kw = ws[3];
+  if (f % 8 != 0 || xs.size() != 4)
+    return {};
+  std::optional<std::vector<float>> w = tdc::f32Elements(wAttr);
+  if (!w)
+    return {};
+  int64_t fb = channelBlock(f);
+  std::vector<float> packed(w->size());
+  for (int64_t i = 0; i < f; ++i)
+    for (int64_t j = 0; j < c; ++j)
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t z = 0; z < kw; ++z)
+          packed[((((i / fb) * kh + y) * kw + z) * c + j) * fb + i % fb] =
+              (*w)[((i * c + j) * kh + y) * kw + z];
+  Type elem = resultType.getElementType();
+  Value filter =
+      arith::ConstantOp::create(b, loc,
+                                cast<TypedAttr>(tdc::f32Constant(
+                                    tensorType({f / fb, kh, kw, c, fb}, elem),
+                                    packed, "tdc_packed_filter")));
+
+  // x [N, C, H, W] -> padded [N, H + pads, W + pads, C].
+  ArrayRef<int64_t> pads = op.getPads();
+  SmallVector<int64_t> padded{xs[0], xs[2] + pads[0] + pads[2],
+                              xs[3] + pads[1] + pads[3], xs[1]};
+  Value zero = scalar(b, loc, elem, 0);
+  Value xp = filledTensor(b, loc, tensorType(padded, elem), zero);
+  SmallVector<OpFoldResult> off{b.getIndexAttr(0), b.getIndexAttr(pads[0]),
+                                b.getIndexAttr(pads[1]), b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> sizes{b.getIndexAttr(xs[0]), b.getIndexAttr(xs[2]),
+                                  b.getIndexAttr(xs[3]), b.getIndexAttr(xs[1])};
+  SmallVector<OpFoldResult> ones(4, b.getIndexAttr(1));
+  Value window = tensor::ExtractSliceOp::create(b, loc, xp, off, sizes, ones);
+  // Loops n, h, c, w: a task (row h) reads C contiguous rows of the image
+  // and writes one row of pixels, both cache-resident.
+  Value xt = copyPermuted(b, loc, x, window, {0, 2, 1, 3}, {0, 1, 3, 2});
+  xp = tensor::InsertSliceOp::create(b, loc, xt, xp, off, sizes, ones);
+
+  int64_t n = resultType.getDimSize(0), oh = resultType.getDimSize(2),
+          ow = resultType.getDimSize(3);
+  auto outType = tensorType({n, oh, ow, f}, elem);
+  Value init;
+  if (bias) {
+    bias = convertTensor(
+        b, loc, bias,
+        withElement(cast<RankedTensorType>(bias.getType()), elem));
+    init =
+        linalg::BroadcastOp::create(b, loc, bias, emptyTensor(b, loc, outType),
+                                    ArrayRef<int64_t>{0, 1, 2})
+            .getResult()[0];
+  } else {
+    init = filledTensor(b, loc, outType, zero);
+  }
+  // Loops n, oh, ow, fo, fi, kh, kw, c over out [N, OH, OW, F/Fb, Fb]
+  // (the NHWC result viewed with F split).
+  auto blockedType = tensorType({n, oh, ow, f / fb, fb}, elem);
+  init = tensor::ExpandShapeOp::create(
+      b, loc, blockedType, init,
+      SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
+  MLIRContext *ctx = b.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  ArrayRef<int64_t> st = op.getStrides(), dil = op.getDilations();
+  SmallVector<AffineMap> maps{
+      AffineMap::get(8, 0,
+                     {d(0), d(1) * st[0] + d(5) * dil[0],
+                      d(2) * st[1] + d(6) * dil[1], d(7)},
+                     ctx),
+      AffineMap::get(8, 0, {d(3), d(5), d(6), d(7), d(4)}, ctx),
+      AffineMap::get(8, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx)};
+  SmallVector<utils::IteratorType> iters(5, utils::IteratorType::parallel);
+  iters.append(3, utils::IteratorType::reduction);
+  Value y = linalg::GenericOp::create(
+                b, loc, TypeRange{blockedType}, ValueRange{xp, filter},
+                ValueRange{init}, maps, iters,
+                [](OpBuilder &nb, Location nl, ValueRange a) {
+                  linalg::YieldOp::create(
+                      nb, nl, add(nb, nl, a[2], mul(nb, nl, a[0], a[1])));
+                })
+                .getResult(0);
+  y = tensor::CollapseShapeOp::create(
+      b, loc, outType, y,
+      SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
+  // Loops n, oh, f, ow: a task (row oh) reads one row of NHWC pixels and
+  // writes F contiguous rows.
+  return copyPermuted(b, loc, y, emptyTensor(b, loc, resultType), {0, 1, 3, 2},
+                      {0, 2, 1, 3});
+}
+
 struct ConvLowering : OpConversionPattern<tg::ConvOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -215,6 +362,11 @@ struct ConvLowering : OpConversionPattern<tg::ConvOp> {
     Type elem = resultType.getElementType();
     if (!isa<FloatType>(elem))
       return unsupported(op, "conv needs a floating-point element type");
+    if (Value r = convChannelsLast(rewriter, loc, op, adaptor.getInput(),
+                                   adaptor.getBias())) {
+      rewriter.replaceOp(op, r);
+      return success();
+    }
     ArrayRef<int64_t> pads = op.getPads();
     size_t sp = op.getStrides().size();
     Value xp =

@@ -1,4 +1,7 @@
 // RUN: tdc-opt %s --tdc-tile-and-vectorize-contractions --loop-invariant-subset-hoisting --canonicalize --cse | FileCheck %s
+#cl_img = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1 + d5, d2 + d6, d7)>
+#cl_fil = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d3, d5, d6, d7, d4)>
+#cl_out = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>
 
 // A matmul becomes 8x32 register blocks: the k loop is innermost and
 // carries 16 accumulators (8 rows x 2 vectors of 16); each step broadcasts
@@ -135,4 +138,30 @@ func.func @packed_tall(%a: tensor<2048x64xf32>, %b: tensor<2x64x32xf32>, %c: ten
     linalg.yield %s : f32
   } -> tensor<2048x2x32xf32>
   return %r : tensor<2048x2x32xf32>
+}
+
+// A channels-last conv (NHWC image, filters packed as [F/32, KH, KW, C, 32]
+// blocks, the output viewed as [N, OH, OW, F/32, 32]): vectors run along
+// the 32 channels of a block, rows along ow (7). With 16 blocks a task is
+// one block over all output rows, and its 590 KB of filters are read in
+// cache blocks of 16 input channels, each serving all 7 rows.
+// CHECK-LABEL: func.func @channels_last
+// CHECK: scf.forall (%[[FO:.*]]) in (16)
+// CHECK: scf.for %{{.*}} = %c0 to %c512 step %c16
+// CHECK: scf.for %{{.*}} = %c0 to %c7 step %c1
+// CHECK-COUNT-14: vector.transfer_read {{.*}} : tensor<7x32xf32>, vector<16xf32>
+// CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: scf.for
+// CHECK: scf.for %{{.*}} = %c0 to %c16 step %c1
+// CHECK-COUNT-7: tensor.extract {{.*}} : tensor<7x1xf32>
+// CHECK: vector.transfer_read {{.*}} : tensor<32xf32>, vector<16xf32>
+// CHECK-COUNT-7: vector.fma
+func.func @channels_last(%in: tensor<1x9x9x512xf32>, %w: tensor<16x3x3x512x32xf32>, %o: tensor<1x7x7x16x32xf32>) -> tensor<1x7x7x16x32xf32> {
+  %0 = linalg.generic {indexing_maps = [#cl_img, #cl_fil, #cl_out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%in, %w : tensor<1x9x9x512xf32>, tensor<16x3x3x512x32xf32>) outs(%o : tensor<1x7x7x16x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x7x7x16x32xf32>
+  return %0 : tensor<1x7x7x16x32xf32>
 }

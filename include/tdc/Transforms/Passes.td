@@ -160,6 +160,23 @@ def FoldBatchNormIntoConv : Pass<"tdc-fold-batch-norm-into-conv"> {
   }];
 }
 
+def SinkLayoutTransposes : Pass<"tdc-sink-layout-transposes"> {
+  let summary = "Move permutation copies below elementwise ops and cancel them";
+  let description = [{
+    Channels-last convolutions transpose their input to NHWC and their
+    result back to NCHW (linalg.generic permutation copies). An elementwise
+    generic (all loops parallel, identity output map) reading a permutation
+    copy whole is rewritten to iterate in the copy's source layout (every
+    operand's map composed with the permutation) and is followed by the
+    copy instead; two consecutive permutation copies compose into one, and
+    disappear when they cancel into a fresh tensor. Chains of channels-last
+    convolutions with bias, activation and residual adds between them then
+    stay NHWC.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 def InsertProfileTimers : Pass<"tdc-insert-profile-timers", "mlir::ModuleOp"> {
   let summary = "Time every top-level loop nest of each function";
   let description = [{

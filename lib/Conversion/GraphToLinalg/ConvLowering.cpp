@@ -241,56 +241,19 @@ int64_t channelBlock(int64_t f) {
   return f <= 48 ? f : 8;
 }
 
-/// An ungrouped 2-D f32 convolution with constant filters, computed in
-/// NHWC: the input is transposed into a zero-filled padded NHWC buffer (one
-/// pass, which NCHW needs anyway for the padding), the filters are packed
-/// at compile time as [F/Fb, KH, KW, C, Fb] blocks of Fb output channels,
-/// and the result is transposed back. Vectors then run along the output
-/// channels, which fill them whatever the image width (a 7x7 map wastes
-/// over half of each vector along its width), the register block is
-/// output pixels x channels (tdc-tile-and-vectorize-contractions), and a
-/// block of filters is contiguous, so that it stays in cache while the
-/// image streams past (rows of HWCF filters lie F*4 bytes apart, a power
-/// of two that maps them all to a few cache sets). Null when it does not
-/// apply (grouped or non-2-D convolutions, filters computed at run time,
-/// channel counts that are not a multiple of 8).
-Value convChannelsLast(OpBuilder &b, Location loc, tg::ConvOp op, Value x,
-                       Value bias) {
-  auto resultType = cast<RankedTensorType>(op.getType());
-  if (op.getGroup() != 1 || op.getStrides().size() != 2 ||
-      !resultType.getElementType().isF32() || !resultType.hasStaticShape())
-    return {};
-  ElementsAttr wAttr = tdc::constantElements(op.getWeight());
-  if (!wAttr)
-    return {};
-  ArrayRef<int64_t> ws = shapeOf(op.getWeight()), xs = shapeOf(x);
-  int64_t f = ws[0], c = ws[1], kh = ws[2], kw = ws[3];
-  if (f % 8 != 0 || xs.size() != 4)
-    return {};
-  std::optional<std::vector<float>> w = tdc::f32Elements(wAttr);
-  if (!w)
-    return {};
-  int64_t fb = channelBlock(f);
-  std::vector<float> packed(w->size());
-  for (int64_t i = 0; i < f; ++i)
-    for (int64_t j = 0; j < c; ++j)
-      for (int64_t y = 0; y < kh; ++y)
-        for (int64_t z = 0; z < kw; ++z)
-          packed[((((i / fb) * kh + y) * kw + z) * c + j) * fb + i % fb] =
-              (*w)[((i * c + j) * kh + y) * kw + z];
-  Type elem = resultType.getElementType();
-  Value filter =
-      arith::ConstantOp::create(b, loc,
-                                cast<TypedAttr>(tdc::f32Constant(
-                                    tensorType({f / fb, kh, kw, c, fb}, elem),
-                                    packed, "tdc_packed_filter")));
-
-  // x [N, C, H, W] -> padded [N, H + pads, W + pads, C].
-  ArrayRef<int64_t> pads = op.getPads();
+/// x [N, C, H, W] as a padded NHWC tensor [N, H + pads, W + pads, C]: the
+/// zero-filled buffer (no fill without padding) with the transposed image
+/// written into its interior.
+Value paddedChannelsLast(OpBuilder &b, Location loc, Value x,
+                         ArrayRef<int64_t> pads) {
+  ArrayRef<int64_t> xs = shapeOf(x);
+  Type elem = elemOf(x);
   SmallVector<int64_t> padded{xs[0], xs[2] + pads[0] + pads[2],
                               xs[3] + pads[1] + pads[3], xs[1]};
-  Value zero = scalar(b, loc, elem, 0);
-  Value xp = filledTensor(b, loc, tensorType(padded, elem), zero);
+  bool unpadded = llvm::all_of(pads, [](int64_t p) { return p == 0; });
+  Value xp = unpadded ? emptyTensor(b, loc, tensorType(padded, elem))
+                      : filledTensor(b, loc, tensorType(padded, elem),
+                                     scalar(b, loc, elem, 0));
   SmallVector<OpFoldResult> off{b.getIndexAttr(0), b.getIndexAttr(pads[0]),
                                 b.getIndexAttr(pads[1]), b.getIndexAttr(0)};
   SmallVector<OpFoldResult> sizes{b.getIndexAttr(xs[0]), b.getIndexAttr(xs[2]),
@@ -300,52 +263,136 @@ Value convChannelsLast(OpBuilder &b, Location loc, tg::ConvOp op, Value x,
   // Loops n, h, c, w: a task (row h) reads C contiguous rows of the image
   // and writes one row of pixels, both cache-resident.
   Value xt = copyPermuted(b, loc, x, window, {0, 2, 1, 3}, {0, 1, 3, 2});
-  xp = tensor::InsertSliceOp::create(b, loc, xt, xp, off, sizes, ones);
+  return tensor::InsertSliceOp::create(b, loc, xt, xp, off, sizes, ones);
+}
 
+/// An NHWC accumulator: the bias broadcast over pixels, or zeros.
+Value channelsLastInit(OpBuilder &b, Location loc, RankedTensorType type,
+                       Value bias) {
+  Type elem = type.getElementType();
+  if (!bias)
+    return filledTensor(b, loc, type, scalar(b, loc, elem, 0));
+  bias = convertTensor(
+      b, loc, bias, withElement(cast<RankedTensorType>(bias.getType()), elem));
+  return linalg::BroadcastOp::create(b, loc, bias, emptyTensor(b, loc, type),
+                                     ArrayRef<int64_t>{0, 1, 2})
+      .getResult()[0];
+}
+
+/// A 2-D f32 convolution with constant filters, ungrouped or depthwise,
+/// computed in NHWC: the input is transposed into a zero-filled padded NHWC
+/// buffer (one pass, which NCHW needs anyway for the padding), the filters
+/// are packed at compile time, and the result is transposed back
+/// (tdc-sink-layout-transposes then cancels the transposes between
+/// consecutive convolutions).
+///
+/// Ungrouped: filters packed as [F/Fb, KH, KW, C, Fb] blocks of Fb output
+/// channels. Vectors then run along the output channels, which fill them
+/// whatever the image width (a 7x7 map wastes over half of each vector
+/// along its width), the register block is output pixels x channels
+/// (tdc-tile-and-vectorize-contractions), and a block of filters is
+/// contiguous, so that it stays in cache while the image streams past
+/// (rows of HWCF filters lie F*4 bytes apart, a power of two that maps them
+/// all to a few cache sets).
+///
+/// Depthwise (one filter per channel): filters as [KH, KW, C]; every
+/// operand is contiguous along the channels, which the loop interchange
+/// puts innermost for LLVM to vectorize.
+///
+/// Null when it does not apply (other groupings, non-2-D convolutions,
+/// filters computed at run time, channel counts that are not a multiple
+/// of 8).
+Value convChannelsLast(OpBuilder &b, Location loc, tg::ConvOp op, Value x,
+                       Value bias) {
+  auto resultType = cast<RankedTensorType>(op.getType());
+  if (op.getStrides().size() != 2 || !resultType.getElementType().isF32() ||
+      !resultType.hasStaticShape())
+    return {};
+  ElementsAttr wAttr = tdc::constantElements(op.getWeight());
+  if (!wAttr)
+    return {};
+  ArrayRef<int64_t> ws = shapeOf(op.getWeight()), xs = shapeOf(x);
+  int64_t f = ws[0], c = ws[1], kh = ws[2], kw = ws[3];
+  bool depthwise = op.getGroup() == f && c == 1 && xs[1] == f;
+  if ((op.getGroup() != 1 && !depthwise) || f % 8 != 0 || xs.size() != 4)
+    return {};
+  std::optional<std::vector<float>> w = tdc::f32Elements(wAttr);
+  if (!w)
+    return {};
+  Type elem = resultType.getElementType();
   int64_t n = resultType.getDimSize(0), oh = resultType.getDimSize(2),
           ow = resultType.getDimSize(3);
   auto outType = tensorType({n, oh, ow, f}, elem);
-  Value init;
-  if (bias) {
-    bias = convertTensor(
-        b, loc, bias,
-        withElement(cast<RankedTensorType>(bias.getType()), elem));
-    init =
-        linalg::BroadcastOp::create(b, loc, bias, emptyTensor(b, loc, outType),
-                                    ArrayRef<int64_t>{0, 1, 2})
-            .getResult()[0];
-  } else {
-    init = filledTensor(b, loc, outType, zero);
-  }
-  // Loops n, oh, ow, fo, fi, kh, kw, c over out [N, OH, OW, F/Fb, Fb]
-  // (the NHWC result viewed with F split).
-  auto blockedType = tensorType({n, oh, ow, f / fb, fb}, elem);
-  init = tensor::ExpandShapeOp::create(
-      b, loc, blockedType, init,
-      SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
+  Value xp = paddedChannelsLast(b, loc, x, op.getPads());
+  Value init = channelsLastInit(b, loc, outType, bias);
   MLIRContext *ctx = b.getContext();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   ArrayRef<int64_t> st = op.getStrides(), dil = op.getDilations();
-  SmallVector<AffineMap> maps{
-      AffineMap::get(8, 0,
-                     {d(0), d(1) * st[0] + d(5) * dil[0],
-                      d(2) * st[1] + d(6) * dil[1], d(7)},
-                     ctx),
-      AffineMap::get(8, 0, {d(3), d(5), d(6), d(7), d(4)}, ctx),
-      AffineMap::get(8, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx)};
-  SmallVector<utils::IteratorType> iters(5, utils::IteratorType::parallel);
-  iters.append(3, utils::IteratorType::reduction);
-  Value y = linalg::GenericOp::create(
-                b, loc, TypeRange{blockedType}, ValueRange{xp, filter},
-                ValueRange{init}, maps, iters,
-                [](OpBuilder &nb, Location nl, ValueRange a) {
-                  linalg::YieldOp::create(
-                      nb, nl, add(nb, nl, a[2], mul(nb, nl, a[0], a[1])));
-                })
-                .getResult(0);
-  y = tensor::CollapseShapeOp::create(
-      b, loc, outType, y,
-      SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
+  auto mulAdd = [](OpBuilder &nb, Location nl, ValueRange a) {
+    linalg::YieldOp::create(nb, nl, add(nb, nl, a[2], mul(nb, nl, a[0], a[1])));
+  };
+  Value y;
+  if (depthwise) {
+    std::vector<float> packed(w->size());
+    for (int64_t i = 0; i < f; ++i)
+      for (int64_t yy = 0; yy < kh; ++yy)
+        for (int64_t z = 0; z < kw; ++z)
+          packed[(yy * kw + z) * f + i] = (*w)[(i * kh + yy) * kw + z];
+    Value filter = arith::ConstantOp::create(
+        b, loc,
+        cast<TypedAttr>(tdc::f32Constant(tensorType({kh, kw, f}, elem), packed,
+                                         "tdc_packed_filter")));
+    // Loops n, oh, ow, kh, kw, c: the channels innermost.
+    SmallVector<AffineMap> maps{
+        AffineMap::get(6, 0,
+                       {d(0), d(1) * st[0] + d(3) * dil[0],
+                        d(2) * st[1] + d(4) * dil[1], d(5)},
+                       ctx),
+        AffineMap::get(6, 0, {d(3), d(4), d(5)}, ctx),
+        AffineMap::get(6, 0, {d(0), d(1), d(2), d(5)}, ctx)};
+    using utils::IteratorType;
+    SmallVector<IteratorType> iters{
+        IteratorType::parallel,  IteratorType::parallel,
+        IteratorType::parallel,  IteratorType::reduction,
+        IteratorType::reduction, IteratorType::parallel};
+    y = linalg::GenericOp::create(b, loc, TypeRange{outType},
+                                  ValueRange{xp, filter}, ValueRange{init},
+                                  maps, iters, mulAdd)
+            .getResult(0);
+  } else {
+    int64_t fb = channelBlock(f);
+    std::vector<float> packed(w->size());
+    for (int64_t i = 0; i < f; ++i)
+      for (int64_t j = 0; j < c; ++j)
+        for (int64_t yy = 0; yy < kh; ++yy)
+          for (int64_t z = 0; z < kw; ++z)
+            packed[((((i / fb) * kh + yy) * kw + z) * c + j) * fb + i % fb] =
+                (*w)[((i * c + j) * kh + yy) * kw + z];
+    Value filter =
+        arith::ConstantOp::create(b, loc,
+                                  cast<TypedAttr>(tdc::f32Constant(
+                                      tensorType({f / fb, kh, kw, c, fb}, elem),
+                                      packed, "tdc_packed_filter")));
+    // Loops n, oh, ow, fo, fi, kh, kw, c over out [N, OH, OW, F/Fb, Fb]
+    // (the NHWC result viewed with F split).
+    auto blockedType = tensorType({n, oh, ow, f / fb, fb}, elem);
+    SmallVector<ReassociationIndices> split{{0}, {1}, {2}, {3, 4}};
+    init = tensor::ExpandShapeOp::create(b, loc, blockedType, init, split);
+    SmallVector<AffineMap> maps{
+        AffineMap::get(8, 0,
+                       {d(0), d(1) * st[0] + d(5) * dil[0],
+                        d(2) * st[1] + d(6) * dil[1], d(7)},
+                       ctx),
+        AffineMap::get(8, 0, {d(3), d(5), d(6), d(7), d(4)}, ctx),
+        AffineMap::get(8, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx)};
+    SmallVector<utils::IteratorType> iters(5, utils::IteratorType::parallel);
+    iters.append(3, utils::IteratorType::reduction);
+    y = linalg::GenericOp::create(b, loc, TypeRange{blockedType},
+                                  ValueRange{xp, filter}, ValueRange{init},
+                                  maps, iters, mulAdd)
+            .getResult(0);
+    y = tensor::CollapseShapeOp::create(b, loc, outType, y, split);
+  }
   // Loops n, oh, f, ow: a task (row oh) reads one row of NHWC pixels and
   // writes F contiguous rows.
   return copyPermuted(b, loc, y, emptyTensor(b, loc, resultType), {0, 1, 3, 2},

@@ -53,7 +53,9 @@ void buildSchedulingPipeline(OpPassManager &pm, unsigned optLevel,
   // loop-interchange schedule, the large ones with parallel outer loops.
   if (optLevel == 0)
     return;
-  addPipeline(pm, "tdc-pack-contractions{vector-bits=" +
+  // First, layout transposes between channels-last convolutions cancel.
+  addPipeline(pm, "tdc-sink-layout-transposes,canonicalize,"
+                  "tdc-pack-contractions{vector-bits=" +
                       std::to_string(vectorBits) + "}");
   // Tuned choices are keyed by the ops the tiling pass sees (packed ones).
   if (!records.empty() || !listKeys.empty()) {

@@ -116,12 +116,12 @@ func.func @max_pool_with_indices(%x: tensor<1x2x4x4xf32>) -> (tensor<1x2x2x2xf32
 // at compile time as [F/16, KH, KW, C, 16] blocks, the bias initializes the
 // NHWC result (viewed with F split into blocks), which is transposed back.
 // CHECK-LABEL: func.func @conv_channels_last
-// CHECK-DAG: %[[W:.*]] = arith.constant dense_resource<tdc_packed_filter{{.*}}> : tensor<1x3x3x2x16xf32>
 // CHECK: %[[P:.*]] = linalg.fill {{.*}} -> tensor<1x7x7x2xf32>
 // CHECK: %[[S:.*]] = tensor.extract_slice %[[P]][0, 1, 1, 0] [1, 5, 5, 2] [1, 1, 1, 1]
 // CHECK: %[[T:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<1x2x5x5xf32>) outs(%[[S]] : tensor<1x5x5x2xf32>)
 // CHECK: %[[XP:.*]] = tensor.insert_slice %[[T]] into %[[P]][0, 1, 1, 0] [1, 5, 5, 2]
 // CHECK: %[[B:.*]] = linalg.broadcast ins(%arg1 : tensor<16xf32>) outs(%{{.*}} : tensor<1x3x3x16xf32>) dimensions = [0, 1, 2]
+// CHECK: %[[W:.*]] = arith.constant dense_resource<tdc_packed_filter{{.*}}> : tensor<1x3x3x2x16xf32>
 // CHECK: %[[E:.*]] = tensor.expand_shape %[[B]] {{.*}} into tensor<1x3x3x1x16xf32>
 // CHECK: %[[Y:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[XP]], %[[W]] : tensor<1x7x7x2xf32>, tensor<1x3x3x2x16xf32>) outs(%[[E]] : tensor<1x3x3x1x16xf32>)
 // CHECK: %[[C:.*]] = tensor.collapse_shape %[[Y]] {{.*}} into tensor<1x3x3x16xf32>
@@ -130,4 +130,17 @@ func.func @conv_channels_last(%x: tensor<1x2x5x5xf32>, %b: tensor<16xf32>) -> te
   %w = tg.constant dense<1.0> : tensor<16x2x3x3xf32>
   %0 = tg.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1} : (tensor<1x2x5x5xf32>, tensor<16x2x3x3xf32>, tensor<16xf32>) -> tensor<1x16x3x3xf32>
   return %0 : tensor<1x16x3x3xf32>
+}
+
+// Depthwise (group = channels, one filter each): filters as [KH, KW, C],
+// loops n, oh, ow, kh, kw, c with the channels innermost; no padding, so
+// no fill of the NHWC input buffer.
+// CHECK-LABEL: func.func @depthwise_channels_last
+// CHECK-NOT: linalg.fill
+// CHECK: %[[W:.*]] = arith.constant dense_resource<tdc_packed_filter{{.*}}> : tensor<3x3x8xf32>
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]} ins(%{{.*}}, %[[W]] : tensor<1x6x6x8xf32>, tensor<3x3x8xf32>) outs(%{{.*}} : tensor<1x4x4x8xf32>)
+func.func @depthwise_channels_last(%x: tensor<1x8x6x6xf32>, %b: tensor<8xf32>) -> tensor<1x8x4x4xf32> {
+  %w = tg.constant dense<1.0> : tensor<8x1x3x3xf32>
+  %0 = tg.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 8} : (tensor<1x8x6x6xf32>, tensor<8x1x3x3xf32>, tensor<8xf32>) -> tensor<1x8x4x4xf32>
+  return %0 : tensor<1x8x4x4xf32>
 }

@@ -1,0 +1,65 @@
+// RUN: tdc-opt %s --tdc-sink-layout-transposes --canonicalize | FileCheck %s
+
+#nchw_to_nhwc_src = affine_map<(d0, d1, d2, d3) -> (d0, d2, d1, d3)>
+#nchw_to_nhwc_dst = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3, d2)>
+#nhwc_to_nchw_src = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3, d2)>
+#nhwc_to_nchw_dst = affine_map<(d0, d1, d2, d3) -> (d0, d2, d1, d3)>
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#chan = affine_map<(d0, d1, d2, d3) -> (d1)>
+
+// conv result (NHWC) -> back to NCHW -> ReLU with a per-channel bias ->
+// NCHW to NHWC for the next conv: the ReLU runs on the NHWC value (its
+// bias read along the last dim), and the two copies cancel. The copy back
+// stays for the other user (the return).
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[$LAST:.*]] = affine_map<(d0, d1, d2, d3) -> (d3)>
+// CHECK-LABEL: func.func @chain
+// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[$ID]], #[[$LAST]], #[[$ID]]]{{.*}} ins(%arg0, %arg1 : tensor<1x4x4x8xf32>, tensor<8xf32>) outs(%{{.*}} : tensor<1x4x4x8xf32>)
+// CHECK: arith.maximumf
+// CHECK: %[[B:.*]] = linalg.generic {{.*}} ins(%[[R]] : tensor<1x4x4x8xf32>) outs(%{{.*}} : tensor<1x8x4x4xf32>)
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[R]], %[[B]]
+func.func @chain(%y: tensor<1x4x4x8xf32>, %bias: tensor<8xf32>) -> (tensor<1x4x4x8xf32>, tensor<1x8x4x4xf32>) {
+  %cst = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<1x8x4x4xf32>
+  %back = linalg.generic {indexing_maps = [#nhwc_to_nchw_src, #nhwc_to_nchw_dst], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%y : tensor<1x4x4x8xf32>) outs(%e0 : tensor<1x8x4x4xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    linalg.yield %a : f32
+  } -> tensor<1x8x4x4xf32>
+  %e1 = tensor.empty() : tensor<1x8x4x4xf32>
+  %relu = linalg.generic {indexing_maps = [#id, #chan, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%back, %bias : tensor<1x8x4x4xf32>, tensor<8xf32>) outs(%e1 : tensor<1x8x4x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %s = arith.addf %a, %b : f32
+    %m = arith.maximumf %s, %cst : f32
+    linalg.yield %m : f32
+  } -> tensor<1x8x4x4xf32>
+  %e2 = tensor.empty() : tensor<1x4x4x8xf32>
+  %next = linalg.generic {indexing_maps = [#nchw_to_nhwc_src, #nchw_to_nhwc_dst], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%relu : tensor<1x8x4x4xf32>) outs(%e2 : tensor<1x4x4x8xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    linalg.yield %a : f32
+  } -> tensor<1x4x4x8xf32>
+  return %next, %relu : tensor<1x4x4x8xf32>, tensor<1x8x4x4xf32>
+}
+
+// A residual add of two transposed-back values runs on both sources.
+// CHECK-LABEL: func.func @residual
+// CHECK: %[[S:.*]] = linalg.generic {indexing_maps = [#[[$ID]], #[[$ID]], #[[$ID]]]{{.*}} ins(%arg0, %arg1 : tensor<1x4x4x8xf32>, tensor<1x4x4x8xf32>)
+// CHECK: %[[B:.*]] = linalg.generic {{.*}} ins(%[[S]] : tensor<1x4x4x8xf32>) outs(%{{.*}} : tensor<1x8x4x4xf32>)
+// CHECK: return %[[B]]
+func.func @residual(%y: tensor<1x4x4x8xf32>, %z: tensor<1x4x4x8xf32>) -> tensor<1x8x4x4xf32> {
+  %e0 = tensor.empty() : tensor<1x8x4x4xf32>
+  %a = linalg.generic {indexing_maps = [#nhwc_to_nchw_src, #nhwc_to_nchw_dst], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%y : tensor<1x4x4x8xf32>) outs(%e0 : tensor<1x8x4x4xf32>) {
+  ^bb0(%p: f32, %q: f32):
+    linalg.yield %p : f32
+  } -> tensor<1x8x4x4xf32>
+  %b = linalg.generic {indexing_maps = [#nhwc_to_nchw_src, #nhwc_to_nchw_dst], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%z : tensor<1x4x4x8xf32>) outs(%e0 : tensor<1x8x4x4xf32>) {
+  ^bb0(%p: f32, %q: f32):
+    linalg.yield %p : f32
+  } -> tensor<1x8x4x4xf32>
+  %s = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%a, %b : tensor<1x8x4x4xf32>, tensor<1x8x4x4xf32>) outs(%e0 : tensor<1x8x4x4xf32>) {
+  ^bb0(%p: f32, %q: f32, %r: f32):
+    %t = arith.addf %p, %q : f32
+    linalg.yield %t : f32
+  } -> tensor<1x8x4x4xf32>
+  return %s : tensor<1x8x4x4xf32>
+}

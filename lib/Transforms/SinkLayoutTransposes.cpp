@@ -13,6 +13,8 @@
 //===----------------------------------------------------------------------===//
 #include "tdc/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
@@ -182,7 +184,29 @@ struct SinkLayoutTransposes
     config.setUseTopDownTraversal(true);
     if (failed(
             applyPatternsGreedily(getOperation(), std::move(patterns), config)))
-      signalPassFailure();
+      return signalPassFailure();
+    // The zero-filled padded buffers of channels-last convolutions are
+    // created where the convolution is, after the value written into their
+    // interior: created first, that value can be computed in place
+    // (eliminate-empty-tensors before bufferization) instead of copied.
+    getOperation()->walk([](linalg::FillOp fill) {
+      Block *block = fill->getBlock();
+      auto empty =
+          fill.getDpsInitOperand(0)->get().getDefiningOp<tensor::EmptyOp>();
+      auto value =
+          fill.getDpsInputOperand(0)->get().getDefiningOp<arith::ConstantOp>();
+      if (!empty || !value || !fill.hasPureTensorSemantics() ||
+          !empty->hasOneUse() || empty->getBlock() != block ||
+          value->getBlock() != block ||
+          !isa<func::FuncOp>(block->getParentOp()) ||
+          !llvm::any_of(fill->getUsers(), [](Operation *u) {
+            return isa<tensor::InsertSliceOp, tensor::ExtractSliceOp>(u);
+          }))
+        return;
+      value->moveBefore(block, block->begin());
+      empty->moveAfter(value);
+      fill->moveAfter(empty);
+    });
   }
 };
 

@@ -177,6 +177,20 @@ def SinkLayoutTransposes : Pass<"tdc-sink-layout-transposes"> {
                            "mlir::tensor::TensorDialect"];
 }
 
+def FuseElementwiseChains : Pass<"tdc-fuse-elementwise-chains"> {
+  let summary = "Fuse chains of elementwise linalg.generics";
+  let description = [{
+    Upstream elementwise fusion (linalg::populateElementwiseOpsFusionPatterns)
+    restricted to a producer and a consumer that are both all-parallel
+    generics on tensors, the producer with a single use: each chain of
+    elementwise ops (GELU, the steps of a normalization, Add + ReLU, Clip
+    before a padded copy) becomes one pass over memory, no work is
+    duplicated, and contractions keep the bodies their schedules match.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 def InsertProfileTimers : Pass<"tdc-insert-profile-timers", "mlir::ModuleOp"> {
   let summary = "Time every top-level loop nest of each function";
   let description = [{

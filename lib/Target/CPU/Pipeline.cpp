@@ -53,8 +53,10 @@ void buildSchedulingPipeline(OpPassManager &pm, unsigned optLevel,
   // loop-interchange schedule, the large ones with parallel outer loops.
   if (optLevel == 0)
     return;
-  // First, layout transposes between channels-last convolutions cancel.
+  // First, layout transposes between channels-last convolutions cancel
+  // and elementwise chains fuse.
   addPipeline(pm, "tdc-sink-layout-transposes,canonicalize,"
+                  "tdc-fuse-elementwise-chains,canonicalize,"
                   "tdc-pack-contractions{vector-bits=" +
                       std::to_string(vectorBits) + "}");
   // Tuned choices are keyed by the ops the tiling pass sees (packed ones).
@@ -73,7 +75,10 @@ void buildSchedulingPipeline(OpPassManager &pm, unsigned optLevel,
 }
 
 void buildBufferizationPipeline(OpPassManager &pm, unsigned) {
-  addPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries "
+  // A value computed into a fresh tensor only to be inserted into a larger
+  // one (the interior of a padded buffer) is computed in place.
+  addPipeline(pm, "eliminate-empty-tensors,"
+                  "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map},"
                   "canonicalize,"
                   "buffer-results-to-out-params{hoist-static-allocs "

@@ -21,6 +21,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <unistd.h>
 
 namespace tdc {
@@ -273,6 +274,27 @@ int runTune(const TuneOptions &t) {
   for (auto &c : kCandidates)
     total += (int)c.second.size();
   Progress progress(total * (int)keys.size() + (int)deriveKeys.size(), t.json);
+  // Time the model with `next`: its time when it compiled, ran and
+  // computed the untuned outputs, else nothing (the progress says why).
+  auto tryCandidate = [&](const ScheduleRecords &next,
+                          const std::string &what) -> std::optional<double> {
+    Measured m;
+    if (!trial(next, nullptr, m)) {
+      progress.step(what + ": failed");
+      if (!t.json)
+        std::fprintf(stderr, "\ntdc tune: candidate %s failed: %s\n",
+                     what.c_str(), error.c_str());
+      return std::nullopt;
+    }
+    if (!sameOutputs(m.outputs, base.outputs)) {
+      progress.step(what + ": wrong outputs, rejected");
+      return std::nullopt;
+    }
+    char buf[64];
+    std::snprintf(buf, sizeof buf, ": %.3f ms (best %.3f)", m.ms, best);
+    progress.step(what + buf);
+    return m.ms;
+  };
   // First the derivation decisions (they change which ops there are):
   // each program the search derived is tried kept, each it kept derived.
   for (size_t di = 0; di < deriveKeys.size(); ++di) {
@@ -284,21 +306,10 @@ int runTune(const TuneOptions &t) {
     next[k.key].derive = current ? 0 : 1;
     std::string what = "derivation " + std::to_string(di + 1) + ": " +
                        (current ? "keep" : "derive");
-    Measured m;
-    if (!trial(next, nullptr, m)) {
-      progress.step(what + ": failed");
-      continue;
-    }
-    if (!sameOutputs(m.outputs, base.outputs)) {
-      progress.step(what + ": wrong outputs, rejected");
-      continue;
-    }
-    char buf[64];
-    std::snprintf(buf, sizeof buf, ": %.3f ms (best %.3f)", m.ms, best);
-    progress.step(what + buf);
-    if (m.ms < best * (1 - t.minGain)) {
-      best = m.ms;
-      next[k.key].ms = m.ms;
+    std::optional<double> ms = tryCandidate(next, what);
+    if (ms && *ms < best * (1 - t.minGain)) {
+      best = *ms;
+      next[k.key].ms = *ms;
       next[k.key].defaultMs = base.ms;
       records = next;
     }
@@ -318,27 +329,13 @@ int runTune(const TuneOptions &t) {
         field(cand, name) = v;
         ScheduleRecords next = records;
         next[k.key].knobs = cand;
-        Measured m;
         std::string what =
             "op " + std::to_string(ki + 1) + ": " + describe(cand);
-        if (!trial(next, nullptr, m)) {
-          progress.step(what + ": failed");
-          if (!t.json)
-            std::fprintf(stderr, "\ntdc tune: candidate %s failed: %s\n",
-                         describe(cand).c_str(), error.c_str());
-          continue;
-        }
-        if (!sameOutputs(m.outputs, base.outputs)) {
-          progress.step(what + ": wrong outputs, rejected");
-          continue;
-        }
-        char buf[64];
-        std::snprintf(buf, sizeof buf, ": %.3f ms (best %.3f)", m.ms, best);
-        progress.step(what + buf);
-        if (m.ms < best * (1 - t.minGain)) {
-          best = m.ms;
+        std::optional<double> ms = tryCandidate(next, what);
+        if (ms && *ms < best * (1 - t.minGain)) {
+          best = *ms;
           rec.knobs = cand;
-          rec.ms = m.ms;
+          rec.ms = *ms;
           rec.defaultMs = base.ms;
           records[k.key] = rec;
         }

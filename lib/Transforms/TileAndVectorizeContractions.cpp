@@ -148,7 +148,7 @@ std::optional<Plan> planContraction(linalg::LinalgOp op) {
   // `tdc tune` choices (tdc.schedule) replace the analytic ones.
   tdc::ScheduleKnobs knobs = tdc::scheduleKnobs(op);
   plan.outer[n] = largestDivisor(ranges[n], knobs.nc ? knobs.nc : kMaxNc, nr);
-  int64_t kc = knobs.kc ? largestDivisor(ranges[k], knobs.kc)
+  int64_t kc = knobs.kc                  ? largestDivisor(ranges[k], knobs.kc)
                : ranges[k] <= 2 * kMaxKc ? 0
                                          : largestDivisor(ranges[k], kMaxKc);
   plan.outer[k] = kc >= 32 && kc < ranges[k] ? kc : 0;
@@ -253,8 +253,8 @@ int64_t packedRows(int64_t nr, int64_t vl, int64_t vectorBits) {
 
 /// Rows of a packed op's remainder (m % Mr), split off so that the bulk
 /// keeps full register blocks; 0 when Mr divides m well enough.
-int64_t packedRemainder(linalg::LinalgOp op, const PackedRoles &r,
-                        int64_t vl, int64_t vectorBits) {
+int64_t packedRemainder(linalg::LinalgOp op, const PackedRoles &r, int64_t vl,
+                        int64_t vectorBits) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t mr = packedRows(ranges[r.n], vl, vectorBits), rows = ranges[r.m];
   if (rows <= mr || largestDivisor(rows, mr) * 2 > mr)
@@ -274,9 +274,9 @@ Plan planPacked(linalg::LinalgOp op, const PackedRoles &r, int64_t vl,
   int64_t nr = ranges[r.n];
   // `tdc tune` choices (tdc.schedule) replace the analytic ones.
   tdc::ScheduleKnobs knobs = tdc::scheduleKnobs(op);
-  int64_t mr = largestDivisor(
-      ranges[r.m], knobs.rows ? std::min(knobs.rows, kMaxRows)
-                              : packedRows(nr, vl, vectorBits));
+  int64_t mr =
+      largestDivisor(ranges[r.m], knobs.rows ? std::min(knobs.rows, kMaxRows)
+                                             : packedRows(nr, vl, vectorBits));
   int64_t rows = ranges[r.m] / mr, panels = ranges[r.p];
   int64_t batch = 1;
   for (unsigned d = 0; d < numLoops; ++d)
@@ -335,8 +335,8 @@ Plan planPacked(linalg::LinalgOp op, const PackedRoles &r, int64_t vl,
   auto order = [&](ArrayRef<unsigned> tail) {
     SmallVector<int64_t> o;
     for (unsigned d = 0; d < numLoops; ++d)
-      if (iters[d] == utils::IteratorType::parallel && d != r.m &&
-          d != r.p && d != r.n)
+      if (iters[d] == utils::IteratorType::parallel && d != r.m && d != r.p &&
+          d != r.n)
         o.push_back(d);
     for (unsigned d : tail)
       o.push_back(d);
@@ -351,8 +351,8 @@ Plan planPacked(linalg::LinalgOp op, const PackedRoles &r, int64_t vl,
   // former otherwise (1024^3: 32 and 8; 49x4608x512: 7 and 2, +14%).
   int64_t rowBlocks = ranges[r.m] / cm / mr;
   bool panelsOuter = rowBlocks >= 8 * plan.outer[r.p];
-  plan.innerOrder = panelsOuter ? order({r.p, r.m, r.n, r.k})
-                                : order({r.m, r.p, r.n, r.k});
+  plan.innerOrder =
+      panelsOuter ? order({r.p, r.m, r.n, r.k}) : order({r.m, r.p, r.n, r.k});
   return plan;
 }
 
@@ -479,12 +479,12 @@ std::optional<Plan> planConvolution(linalg::LinalgOp op, int64_t vectorBits) {
   plan.outer.assign(numLoops, 0);
   plan.inner.assign(numLoops, 1);
   plan.inner[n] = nr;
-  plan.inner[*m] =
-      largestDivisor(ranges[*m], tdc::scheduleKnobs(op).rows
-                                     ? std::min<int64_t>(
-                                           tdc::scheduleKnobs(op).rows,
-                                           28 / regsPerRow)
-                                     : std::min<int64_t>(16, 24 / regsPerRow));
+  // A tuned row count (tdc tune) replaces the analytic one, within the
+  // vector registers.
+  int64_t tunedRows = tdc::scheduleKnobs(op).rows;
+  plan.inner[*m] = largestDivisor(
+      ranges[*m], tunedRows ? std::min<int64_t>(tunedRows, 28 / regsPerRow)
+                            : std::min<int64_t>(16, 24 / regsPerRow));
   plan.m = *m;
   plan.n = n;
   // m outermost: a block of filters is reused over the whole image.

@@ -235,6 +235,28 @@ def mobilenet_block():
     return b.model()
 
 
+def depthwise_convs():
+    """Depthwise convolutions in the shapes their channels-last lowering
+    meets: odd image sizes, stride 1 and 2, with and without padding,
+    dilation, 5x5 (per-tap form) and 7x7 (reduction form) kernels, channel
+    counts that are not a multiple of 16 (and one, 20, that is not of 8),
+    Clip / BN + Relu / residual Add after them."""
+    b = GraphBuilder("depthwise_convs")
+    lo = b.const("clip_min", np.array(0.0, np.float32))
+    hi = b.const("clip_max", np.array(6.0, np.float32))
+    x = b.input("image", [1, 24, 13, 11])
+    x = b.op("Clip", [b.conv(x, 24, 24, 3, group=24), lo, hi])
+    x = b.relu(b.batch_norm(b.conv(x, 24, 24, 3, 2, group=24, bias=False), 24))  # 7x6
+    x = b.conv(x, 24, 40, 1, pad=0)
+    x = b.op("Add", [x, b.conv(x, 40, 40, 5, dilation=2, group=40)])
+    x = b.relu(b.conv(x, 40, 40, 3, 2, pad=0, group=40))  # 3x2
+    y = b.conv(x, 40, 40, 7, group=40)
+    x = b.conv(b.op("Add", [x, y]), 40, 20, 1, pad=0)
+    x = b.conv(x, 20, 20, 3, group=20)
+    b.output(x, "features", [1, 20, 3, 2])
+    return b.model()
+
+
 # Dense models -------------------------------------------------------------
 
 def mlp():
@@ -383,6 +405,7 @@ MODELS = {
     "dilated_convs": dilated_convs,
     "strided_convs": strided_convs,
     "mobilenet_block": mobilenet_block,
+    "depthwise_convs": depthwise_convs,
     "mlp": mlp,
     "gcn_matmul_chain": gcn_matmul_chain,
     "transformer_encoder": transformer_encoder,

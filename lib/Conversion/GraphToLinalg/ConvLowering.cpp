@@ -279,6 +279,10 @@ Value channelsLastInit(OpBuilder &b, Location loc, RankedTensorType type,
       .getResult()[0];
 }
 
+/// Depthwise convolutions with at most this many taps (5x5) are written as
+/// one term per tap (convChannelsLast).
+constexpr int64_t kMaxDepthwiseTaps = 25;
+
 /// A 2-D f32 convolution with constant filters, ungrouped or depthwise,
 /// computed in NHWC: the input is transposed into a zero-filled padded NHWC
 /// buffer (one pass, which NCHW needs anyway for the padding), the filters
@@ -296,8 +300,10 @@ Value channelsLastInit(OpBuilder &b, Location loc, RankedTensorType type,
 /// all to a few cache sets).
 ///
 /// Depthwise (one filter per channel): filters as [KH, KW, C]; every
-/// operand is contiguous along the channels, which the loop interchange
-/// puts innermost for LLVM to vectorize.
+/// operand is contiguous along the channels, which LLVM vectorizes. Up to
+/// kMaxDepthwiseTaps taps the sum is one all-parallel op with a term per
+/// tap; else a reduction whose loop interchange puts the channels
+/// innermost.
 ///
 /// Null when it does not apply (other groupings, non-2-D convolutions,
 /// filters computed at run time, channel counts that are not a multiple
@@ -324,7 +330,9 @@ Value convChannelsLast(OpBuilder &b, Location loc, tg::ConvOp op, Value x,
           ow = resultType.getDimSize(3);
   auto outType = tensorType({n, oh, ow, f}, elem);
   Value xp = paddedChannelsLast(b, loc, x, op.getPads());
-  Value init = channelsLastInit(b, loc, outType, bias);
+  bool depthwiseTaps = depthwise && kh * kw <= kMaxDepthwiseTaps;
+  Value init =
+      depthwiseTaps ? Value() : channelsLastInit(b, loc, outType, bias);
   MLIRContext *ctx = b.getContext();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   ArrayRef<int64_t> st = op.getStrides(), dil = op.getDilations();
@@ -342,23 +350,85 @@ Value convChannelsLast(OpBuilder &b, Location loc, tg::ConvOp op, Value x,
         b, loc,
         cast<TypedAttr>(tdc::f32Constant(tensorType({kh, kw, f}, elem), packed,
                                          "tdc_packed_filter")));
-    // Loops n, oh, ow, kh, kw, c: the channels innermost.
-    SmallVector<AffineMap> maps{
-        AffineMap::get(6, 0,
-                       {d(0), d(1) * st[0] + d(3) * dil[0],
-                        d(2) * st[1] + d(4) * dil[1], d(5)},
-                       ctx),
-        AffineMap::get(6, 0, {d(3), d(4), d(5)}, ctx),
-        AffineMap::get(6, 0, {d(0), d(1), d(2), d(5)}, ctx)};
-    using utils::IteratorType;
-    SmallVector<IteratorType> iters{
-        IteratorType::parallel,  IteratorType::parallel,
-        IteratorType::parallel,  IteratorType::reduction,
-        IteratorType::reduction, IteratorType::parallel};
-    y = linalg::GenericOp::create(b, loc, TypeRange{outType},
-                                  ValueRange{xp, filter}, ValueRange{init},
-                                  maps, iters, mulAdd)
-            .getResult(0);
+    // Up to kMaxDepthwiseTaps taps, the sum is written out per tap: one
+    // all-parallel op (loops n, oh, ow, c) whose operands are the image and
+    // the filter at each tap's offset, the bias its first term. Every output
+    // is then computed once in registers and written once (the reduction
+    // form re-reads and re-writes it per tap), and the ops after it (Clip,
+    // the copy into the next padded buffer) fuse into it as elementwise ops.
+    if (depthwiseTaps) {
+      // Each tap's window of the image (strided by the stride) and row of
+      // filters, as slices: identity maps keep the loop ranges those of the
+      // output.
+      SmallVector<Value> ins;
+      SmallVector<AffineMap> maps;
+      AffineMap identity = AffineMap::getMultiDimIdentityMap(4, ctx);
+      SmallVector<OpFoldResult> sizes{b.getIndexAttr(n), b.getIndexAttr(oh),
+                                      b.getIndexAttr(ow), b.getIndexAttr(f)};
+      SmallVector<OpFoldResult> strides{
+          b.getIndexAttr(1), b.getIndexAttr(st[0]), b.getIndexAttr(st[1]),
+          b.getIndexAttr(1)};
+      for (int64_t r = 0; r < kh; ++r)
+        for (int64_t s = 0; s < kw; ++s) {
+          SmallVector<OpFoldResult> off{
+              b.getIndexAttr(0), b.getIndexAttr(r * dil[0]),
+              b.getIndexAttr(s * dil[1]), b.getIndexAttr(0)};
+          ins.push_back(tensor::ExtractSliceOp::create(b, loc, outType, xp, off,
+                                                       sizes, strides));
+          maps.push_back(identity);
+        }
+      auto rowType = tensorType({f}, elem);
+      for (int64_t r = 0; r < kh; ++r)
+        for (int64_t s = 0; s < kw; ++s) {
+          SmallVector<OpFoldResult> off{b.getIndexAttr(r), b.getIndexAttr(s),
+                                        b.getIndexAttr(0)};
+          SmallVector<OpFoldResult> one(3, b.getIndexAttr(1));
+          SmallVector<OpFoldResult> rowSizes{
+              b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(f)};
+          ins.push_back(tensor::ExtractSliceOp::create(b, loc, rowType, filter,
+                                                       off, rowSizes, one));
+          maps.push_back(AffineMap::get(4, 0, {d(3)}, ctx));
+        }
+      if (bias) {
+        ins.push_back(convertTensor(
+            b, loc, bias,
+            withElement(cast<RankedTensorType>(bias.getType()), elem)));
+        maps.push_back(AffineMap::get(4, 0, {d(3)}, ctx));
+      }
+      maps.push_back(identity);
+      int64_t taps = kh * kw;
+      auto body = [&](OpBuilder &nb, Location nl, ValueRange a) {
+        Value acc = bias ? a[2 * taps] : scalar(nb, nl, elem, 0);
+        for (int64_t t = 0; t < taps; ++t)
+          acc = math::FmaOp::create(nb, nl, a[t], a[taps + t], acc);
+        linalg::YieldOp::create(nb, nl, acc);
+      };
+      y = linalg::GenericOp::create(b, loc, TypeRange{outType}, ins,
+                                    ValueRange{emptyTensor(b, loc, outType)},
+                                    maps,
+                                    SmallVector<utils::IteratorType>(
+                                        4, utils::IteratorType::parallel),
+                                    body)
+              .getResult(0);
+    } else {
+      // Loops n, oh, ow, kh, kw, c: the channels innermost.
+      SmallVector<AffineMap> maps{
+          AffineMap::get(6, 0,
+                         {d(0), d(1) * st[0] + d(3) * dil[0],
+                          d(2) * st[1] + d(4) * dil[1], d(5)},
+                         ctx),
+          AffineMap::get(6, 0, {d(3), d(4), d(5)}, ctx),
+          AffineMap::get(6, 0, {d(0), d(1), d(2), d(5)}, ctx)};
+      using utils::IteratorType;
+      SmallVector<IteratorType> iters{
+          IteratorType::parallel,  IteratorType::parallel,
+          IteratorType::parallel,  IteratorType::reduction,
+          IteratorType::reduction, IteratorType::parallel};
+      y = linalg::GenericOp::create(b, loc, TypeRange{outType},
+                                    ValueRange{xp, filter}, ValueRange{init},
+                                    maps, iters, mulAdd)
+              .getResult(0);
+    }
   } else {
     int64_t fb = channelBlock(f);
     std::vector<float> packed(w->size());

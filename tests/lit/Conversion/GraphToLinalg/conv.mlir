@@ -132,15 +132,37 @@ func.func @conv_channels_last(%x: tensor<1x2x5x5xf32>, %b: tensor<16xf32>) -> te
   return %0 : tensor<1x16x3x3xf32>
 }
 
-// Depthwise (group = channels, one filter each): filters as [KH, KW, C],
-// loops n, oh, ow, kh, kw, c with the channels innermost; no padding, so
-// no fill of the NHWC input buffer.
+// Depthwise (group = channels, one filter each), up to 25 taps: one
+// all-parallel op over the output, one term per tap (its window of the
+// image, strided by the stride, and its row of the [KH, KW, C] filters),
+// the bias the first term; no padding, so no fill of the NHWC input buffer.
 // CHECK-LABEL: func.func @depthwise_channels_last
 // CHECK-NOT: linalg.fill
+// CHECK: %[[X:.*]] = tensor.insert_slice {{.*}} into {{.*}} : tensor<1x7x7x8xf32> into tensor<1x7x7x8xf32>
 // CHECK: %[[W:.*]] = arith.constant dense_resource<tdc_packed_filter{{.*}}> : tensor<3x3x8xf32>
-// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]} ins(%{{.*}}, %[[W]] : tensor<1x6x6x8xf32>, tensor<3x3x8xf32>) outs(%{{.*}} : tensor<1x4x4x8xf32>)
-func.func @depthwise_channels_last(%x: tensor<1x8x6x6xf32>, %b: tensor<8xf32>) -> tensor<1x8x4x4xf32> {
+// CHECK: %[[X00:.*]] = tensor.extract_slice %[[X]][0, 0, 0, 0] [1, 2, 2, 8] [1, 2, 2, 1]
+// CHECK: %[[X01:.*]] = tensor.extract_slice %[[X]][0, 0, 2, 0] [1, 2, 2, 8] [1, 2, 2, 1]
+// CHECK: %[[X22:.*]] = tensor.extract_slice %[[X]][0, 4, 4, 0] [1, 2, 2, 8] [1, 2, 2, 1]
+// CHECK: %[[W00:.*]] = tensor.extract_slice %[[W]][0, 0, 0] [1, 1, 8] [1, 1, 1]
+// CHECK: %[[W22:.*]] = tensor.extract_slice %[[W]][2, 2, 0] [1, 1, 8] [1, 1, 1]
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[X00]], %[[X01]], {{.*}}, %[[X22]], %[[W00]], {{.*}}, %[[W22]], %arg1 : {{.*}}) outs(%{{.*}} : tensor<1x2x2x8xf32>)
+// CHECK-NEXT: ^bb0(%[[A0:.*]]: f32, %{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32, %[[B0:.*]]: f32, %{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32, %[[BIAS:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: math.fma %[[A0]], %[[B0]], %[[BIAS]] : f32
+// CHECK-COUNT-8: math.fma
+// CHECK-NEXT: linalg.yield
+func.func @depthwise_channels_last(%x: tensor<1x8x7x7xf32>, %b: tensor<8xf32>) -> tensor<1x8x2x2xf32> {
   %w = tg.constant dense<1.0> : tensor<8x1x3x3xf32>
-  %0 = tg.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 8} : (tensor<1x8x6x6xf32>, tensor<8x1x3x3xf32>, tensor<8xf32>) -> tensor<1x8x4x4xf32>
+  %0 = tg.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 2, 2>, group = 8} : (tensor<1x8x7x7xf32>, tensor<8x1x3x3xf32>, tensor<8xf32>) -> tensor<1x8x2x2xf32>
+  return %0 : tensor<1x8x2x2xf32>
+}
+
+// More taps (7x7): a reduction over the filter window, loops n, oh, ow,
+// kh, kw, c with the channels innermost.
+// CHECK-LABEL: func.func @depthwise_channels_last_7x7
+// CHECK: %[[W:.*]] = arith.constant dense_resource<tdc_packed_filter{{.*}}> : tensor<7x7x8xf32>
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]} ins(%{{.*}}, %[[W]] : tensor<1x10x10x8xf32>, tensor<7x7x8xf32>) outs(%{{.*}} : tensor<1x4x4x8xf32>)
+func.func @depthwise_channels_last_7x7(%x: tensor<1x8x10x10xf32>) -> tensor<1x8x4x4xf32> {
+  %w = tg.constant dense<1.0> : tensor<8x1x7x7xf32>
+  %0 = tg.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 8} : (tensor<1x8x10x10xf32>, tensor<8x1x7x7xf32>) -> tensor<1x8x4x4xf32>
   return %0 : tensor<1x8x4x4xf32>
 }

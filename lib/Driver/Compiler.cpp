@@ -342,6 +342,8 @@ CompileResult compileModel(const CompileOptions &options) {
     return fail("loop scheduling failed", err);
   if (failed(runStage(*module, buildBufferizationPipeline, opt, err)))
     return fail("bufferization failed", err);
+  if (auto bytes = (*module)->getAttrOfType<IntegerAttr>("tdc.workspace_bytes"))
+    result.workspaceBytes = bytes.getInt();
   if (options.profile) {
     auto timers = [](OpPassManager &pm, unsigned) {
       pm.addPass(createInsertProfileTimers());

@@ -20,8 +20,12 @@ check "needs only libc and libm" test -z "$deps"
 check "runtime symbols are not exported" bash -c "! nm -D --defined-only '$OUT/threads.so' | grep -q kmpc"
 # The parallel loops really are parallel loops of the runtime.
 check "the library forks" bash -c "nm '$OUT/threads.so' | grep -q tdc_kmpc_fork_call"
-cc -O2 -I"$OUT" "$SRC/tests/e2e/threads_main.c" "$OUT/threads.so" \
+cc -O2 -pthread -I"$OUT" "$SRC/tests/e2e/threads_main.c" "$OUT/threads.so" \
   -Wl,-rpath,"$OUT" -o "$OUT/threads_main" || exit 1
+# Temporaries live in a planned workspace (docs/artifacts.md, Memory).
+check "compile --json reports the workspace" bash -c "'$TDC' compile '$OUT/threads.onnx' -O3 -o '$OUT/ws.so' --json | grep -q '\"workspace_bytes\":[1-9]'"
+check "4 threads running the model at once: same outputs as alone" \
+  "$OUT/threads_main" --concurrent
 
 run() { # expected "threads T tasks K", then env assignments and command
   local want=$1; shift

@@ -390,9 +390,11 @@ int main(int argc, char **argv) {
             .count();
     if (cJson) {
       std::printf("{\"ok\":%s,\"output\":%s,\"seconds\":%.3f,\"error\":%s,"
-                  "\"derived\":%d,\"signature\":%s}\n",
+                  "\"derived\":%d,\"workspace_bytes\":%lld,"
+                  "\"signature\":%s}\n",
                   r.ok ? "true" : "false", jsonQuote(cOutput).c_str(), secs,
                   jsonQuote(r.error).c_str(), r.derivedNodes,
+                  (long long)r.workspaceBytes,
                   r.ok ? r.signature.toJson().c_str() : "null");
     } else if (!r.ok) {
       std::fprintf(stderr, "%s\n", r.error.c_str());

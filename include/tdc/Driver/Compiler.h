@@ -65,6 +65,9 @@ struct CompileResult {
   ModelSignature signature;
   /// Programs replaced by a derived one (derivation on).
   int derivedNodes = 0;
+  /// Bytes of the workspace that holds the temporaries (tdc-plan-buffers);
+  /// the library keeps it for its lifetime.
+  int64_t workspaceBytes = 0;
 };
 
 /// Run the pipeline up to options.emit and write options.output.

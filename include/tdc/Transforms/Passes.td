@@ -208,4 +208,30 @@ def InsertProfileTimers : Pass<"tdc-insert-profile-timers", "mlir::ModuleOp"> {
                            "mlir::memref::MemRefDialect"];
 }
 
+def PlanBuffers : Pass<"tdc-plan-buffers", "mlir::ModuleOp"> {
+  let summary = "Place a function's temporaries in one workspace by liveness";
+  let description = [{
+    After bufferization every temporary of the graph function is a
+    memref.alloc, and ownership-based deallocation frees them all at the
+    end of the function: a run holds the sum of its temporaries and mallocs
+    (and the kernel page-faults) each of them on every call. This pass
+    computes each statically shaped temporary's live range over the ops of
+    the function's body (an op that uses it or any alias of it, at any
+    nesting depth), packs the buffers into one byte array by offset
+    (largest first, lowest offset whose live ranges do not overlap), and
+    rewrites each alloc as a memref.view of a new last function argument
+    `memref<Nxi8>`; its deallocs go. N is recorded as the module attribute
+    `tdc.workspace_bytes`: the code generator gives the function a
+    workspace that persists across calls. Temporaries with dynamic shapes,
+    allocated in nested regions, freed anywhere but in the function's body
+    or escaping it keep their malloc/free.
+  }];
+  let options = [
+    Option<"functionName", "function", "std::string", /*default=*/"\"tdc_graph\"",
+           "Function whose temporaries are planned">,
+  ];
+  let dependentDialects = ["mlir::memref::MemRefDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 #endif

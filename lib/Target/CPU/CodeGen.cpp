@@ -62,6 +62,78 @@ unsigned targetVectorBits(const TargetMachine &tm) {
   return 128;
 }
 
+/// Workspaces up to this size are static storage of the library (.bss,
+/// paged in once); larger ones are allocated per call.
+static constexpr uint64_t kStaticWorkspaceLimit = uint64_t(1) << 30;
+
+/// Calls `graph(args..., workspace)`. The library's static workspace serves
+/// one call at a time: a call that finds it taken (another thread is
+/// running the model) allocates a workspace of its own and frees it after,
+/// so concurrent calls stay safe. Returns 1 from the caller when that
+/// allocation fails.
+static void emitCallWithWorkspace(IRBuilder<> &b, Module &m, Function *graph,
+                                  SmallVector<Value *> args, uint64_t bytes,
+                                  const std::string &prefix) {
+  LLVMContext &ctx = m.getContext();
+  Function *run = b.GetInsertBlock()->getParent();
+  Type *ptr = PointerType::getUnqual(ctx);
+  Type *i64 = b.getInt64Ty();
+  uint64_t rounded = alignTo(bytes, 64);
+  FunctionCallee alignedAlloc =
+      m.getOrInsertFunction("aligned_alloc", ptr, i64, i64);
+  FunctionCallee freeFn = m.getOrInsertFunction("free", b.getVoidTy(), ptr);
+
+  Value *mine = b.getFalse();
+  Value *staticWs = nullptr;
+  GlobalVariable *busy = nullptr;
+  if (rounded <= kStaticWorkspaceLimit) {
+    auto *arrTy = ArrayType::get(b.getInt8Ty(), rounded);
+    auto *ws = new GlobalVariable(m, arrTy, false, GlobalValue::InternalLinkage,
+                                  ConstantAggregateZero::get(arrTy),
+                                  prefix + "_workspace");
+    ws->setAlignment(Align(64));
+    busy = new GlobalVariable(m, b.getInt8Ty(), false,
+                              GlobalValue::InternalLinkage, b.getInt8(0),
+                              prefix + "_workspace_busy");
+    Value *old = b.CreateAtomicRMW(AtomicRMWInst::Xchg, busy, b.getInt8(1),
+                                   MaybeAlign(1), AtomicOrdering::Acquire);
+    mine = b.CreateICmpEQ(old, b.getInt8(0));
+    staticWs = ws;
+  }
+  BasicBlock *from = b.GetInsertBlock();
+  auto *heapBB = BasicBlock::Create(ctx, "workspace.heap", run);
+  auto *failBB = BasicBlock::Create(ctx, "workspace.nomem", run);
+  auto *callBB = BasicBlock::Create(ctx, "call", run);
+  b.CreateCondBr(mine, callBB, heapBB);
+
+  b.SetInsertPoint(heapBB);
+  Value *heap =
+      b.CreateCall(alignedAlloc, {b.getInt64(64), b.getInt64(rounded)});
+  b.CreateCondBr(b.CreateIsNull(heap), failBB, callBB);
+  b.SetInsertPoint(failBB);
+  b.CreateRet(b.getInt32(1));
+
+  b.SetInsertPoint(callBB);
+  PHINode *ws = b.CreatePHI(ptr, 2);
+  ws->addIncoming(staticWs ? staticWs : Constant::getNullValue(ptr), from);
+  ws->addIncoming(heap, heapBB);
+  args.push_back(ws);
+  b.CreateCall(graph, args);
+  auto *freeBB = BasicBlock::Create(ctx, "workspace.free", run);
+  auto *releaseBB = BasicBlock::Create(ctx, "workspace.release", run);
+  auto *doneBB = BasicBlock::Create(ctx, "done", run);
+  b.CreateCondBr(mine, releaseBB, freeBB);
+  b.SetInsertPoint(freeBB);
+  b.CreateCall(freeFn, {ws});
+  b.CreateBr(doneBB);
+  b.SetInsertPoint(releaseBB);
+  if (busy)
+    b.CreateAlignedStore(b.getInt8(0), busy, MaybeAlign(1))
+        ->setAtomic(AtomicOrdering::Release);
+  b.CreateBr(doneBB);
+  b.SetInsertPoint(doneBB);
+}
+
 std::unique_ptr<Module>
 translateToLLVMIR(mlir::ModuleOp module, LLVMContext &llvmCtx,
                   const ModelSignature &sig, const CodegenOptions &options,
@@ -73,6 +145,14 @@ translateToLLVMIR(mlir::ModuleOp module, LLVMContext &llvmCtx,
     for (mlir::Attribute a : labels)
       profileLabels.push_back(cast<mlir::StringAttr>(a).str());
     module->removeAttr("tdc.profile_labels");
+  }
+  // Bytes of the temporaries' workspace (tdc-plan-buffers), which the graph
+  // function takes as its last argument.
+  uint64_t workspaceBytes = 0;
+  if (auto bytes =
+          module->getAttrOfType<mlir::IntegerAttr>("tdc.workspace_bytes")) {
+    workspaceBytes = bytes.getValue().getZExtValue();
+    module->removeAttr("tdc.workspace_bytes");
   }
   std::unique_ptr<Module> m = mlir::translateModuleToLLVMIR(module, llvmCtx);
   if (!m) {
@@ -88,7 +168,7 @@ translateToLLVMIR(mlir::ModuleOp module, LLVMContext &llvmCtx,
   for (const auto *list : {&sig.inputs, &sig.outputs})
     for (const auto &t : *list)
       nParams += t.materialized;
-  if (!graph || graph->arg_size() != nParams) {
+  if (!graph || graph->arg_size() != nParams + (workspaceBytes ? 1 : 0)) {
     error = "internal error: lowered graph function has an unexpected "
             "signature";
     return nullptr;
@@ -114,7 +194,10 @@ translateToLLVMIR(mlir::ModuleOp module, LLVMContext &llvmCtx,
     Value *slot = b.CreateConstGEP1_64(ptr, base, idx);
     args.push_back(b.CreateLoad(ptr, slot));
   }
-  b.CreateCall(graph, args);
+  if (workspaceBytes)
+    emitCallWithWorkspace(b, *m, graph, args, workspaceBytes, p);
+  else
+    b.CreateCall(graph, args);
   b.CreateRet(b.getInt32(0));
 
   auto constant = [&](const std::string &name, int value) {

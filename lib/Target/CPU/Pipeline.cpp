@@ -85,7 +85,9 @@ void buildBufferizationPipeline(OpPassManager &pm, unsigned) {
                   "modify-public-functions},"
                   "func.func(ownership-based-buffer-deallocation),"
                   "canonicalize,buffer-deallocation-simplification,"
-                  "bufferization-lower-deallocations,cse,canonicalize");
+                  "bufferization-lower-deallocations,cse,canonicalize,"
+                  // Temporaries then share one workspace by live range.
+                  "tdc-plan-buffers,canonicalize");
 }
 
 void buildLoweringToLLVMPipeline(OpPassManager &pm, unsigned) {

@@ -399,6 +399,24 @@ def transformer_encoder():
     return b.model(opset=17)
 
 
+def math_ranges():
+    """Erf, Exp, Sigmoid and Softmax over wide input ranges: tdc expands f32
+    erf and exp into polynomial approximations (tdc-approximate-math), which
+    must saturate (erf -> +-1), overflow (exp -> inf) and underflow (-> 0)
+    as libm does. 64 x 257: vectorized loops with a remainder."""
+    b = GraphBuilder("math_ranges")
+    x = b.input("x", [64, 257])
+
+    def scaled(s):
+        return b.op("Mul", [x, b.const("scale", np.array(s, np.float32))])
+
+    b.output(b.op("Erf", [scaled(3.0)]), "erf", [64, 257])
+    b.output(b.op("Exp", [scaled(40.0)]), "exp", [64, 257])
+    b.output(b.op("Sigmoid", [scaled(40.0)]), "sigmoid", [64, 257])
+    b.output(b.op("Softmax", [scaled(20.0)], axis=-1), "softmax", [64, 257])
+    return b.model()
+
+
 MODELS = {
     "resnet_block_cnn": resnet_block_cnn,
     "dcgan_generator": dcgan_generator,
@@ -411,6 +429,7 @@ MODELS = {
     "transformer_encoder": transformer_encoder,
     "matmul_odd_shapes": matmul_odd_shapes,
     "tx_forms": tx_forms,
+    "math_ranges": math_ranges,
 }
 
 

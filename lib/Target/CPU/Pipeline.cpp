@@ -98,6 +98,7 @@ void buildLoweringToLLVMPipeline(OpPassManager &pm, unsigned) {
                   "convert-linalg-to-loops,scf-forall-to-parallel),"
                   "convert-scf-to-openmp,canonicalize,lower-affine,"
                   "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
+                  "func.func(tdc-approximate-math),"
                   "convert-math-to-funcs,convert-math-to-llvm,"
                   "convert-math-to-libm,convert-vector-to-llvm,"
                   "finalize-memref-to-llvm,"

@@ -66,10 +66,15 @@ Value sumOver(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes,
                        });
   }
   Value zero = scalar(b, loc, statType.getElementType(), 0);
+  // Reassociable: LLVM may then sum in vector lanes (a fixed order for a
+  // given target, whatever the thread count) instead of one serial chain.
+  auto reassoc = arith::FastMathFlagsAttr::get(b.getContext(),
+                                               arith::FastMathFlags::reassoc);
   return reduce(b, loc, x, axes, statType, zero,
                 [&](OpBuilder &nb, Location nloc, Value in, Value acc) {
                   Value v = squared ? square(nb, nloc, in) : in;
-                  return (Value)arith::AddFOp::create(nb, nloc, acc, v);
+                  return (Value)arith::AddFOp::create(nb, nloc, acc, v,
+                                                      reassoc);
                 });
 }
 

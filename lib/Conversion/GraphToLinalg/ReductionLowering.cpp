@@ -421,14 +421,20 @@ struct SoftmaxLikePattern : OpConversionPattern<OpTy> {
                          ValueRange acc) -> SmallVector<Value> {
                         return {maxScalar(nb, l, v, acc[0])};
                       })[0];
-    Value sum =
-        reduceGeneric(b, loc, x, {axis}, {maxV}, {scalar(b, loc, elem, 0)},
-                      [](OpBuilder &nb, Location l, Value v, ValueRange side,
-                         ValueRange acc) -> SmallVector<Value> {
-                        Value e = math::ExpOp::create(
-                            nb, l, arith::SubFOp::create(nb, l, v, side[0]));
-                        return {arith::AddFOp::create(nb, l, e, acc[0])};
-                      })[0];
+    Value sum = reduceGeneric(
+        b, loc, x, {axis}, {maxV}, {scalar(b, loc, elem, 0)},
+        [](OpBuilder &nb, Location l, Value v, ValueRange side,
+           ValueRange acc) -> SmallVector<Value> {
+          // Reassociable, so that LLVM sums the row in vector lanes rather
+          // than one serial chain (a fixed order per target, whatever the
+          // thread count).
+          Value e = math::ExpOp::create(
+              nb, l, arith::SubFOp::create(nb, l, v, side[0]));
+          return {arith::AddFOp::create(
+              nb, l, e, acc[0],
+              arith::FastMathFlagsAttr::get(nb.getContext(),
+                                            arith::FastMathFlags::reassoc))};
+        })[0];
     Value r = finalPass(
         {maxV, sum}, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
           Value d = arith::SubFOp::create(nb, l, a[0], a[1]);

@@ -21,7 +21,7 @@ func.func @batch_norm(%x: tensor<2x3x4x5xf32>, %s: tensor<3xf32>, %b: tensor<3xf
 
 // Mean over the spatial dims, then the mean of squared deviations.
 // CHECK-LABEL: func.func @instance_norm
-// CHECK: linalg.reduce { arith.addf } ins(%{{.*}} : tensor<2x3x4x5xf32>) outs(%{{.*}} : tensor<2x3xf32>) dimensions = [2, 3]
+// CHECK: linalg.reduce { arith.addf {fastmath = #arith.fastmath<reassoc>} } ins(%{{.*}} : tensor<2x3x4x5xf32>) outs(%{{.*}} : tensor<2x3xf32>) dimensions = [2, 3]
 // CHECK: arith.divf
 // CHECK: arith.subf
 // CHECK: linalg.reduce ins(%{{.*}} : tensor<2x3x4x5xf32>) outs(%{{.*}} : tensor<2x3xf32>) dimensions = [2, 3]
@@ -34,13 +34,15 @@ func.func @instance_norm(%x: tensor<2x3x4x5xf32>, %s: tensor<3xf32>, %b: tensor<
   return %0 : tensor<2x3x4x5xf32>
 }
 
-// LayerNorm over dims [1, 3) yields Y, Mean and InvStdDev ([2, 1, 1]).
+// LayerNorm over dims [1, 3) yields Y, Mean and InvStdDev ([2, 1, 1]); its
+// sums are reassociable (LLVM vectorizes them).
 // CHECK-LABEL: func.func @layer_norm
-// CHECK: linalg.reduce { arith.addf } ins(%{{.*}} : tensor<2x3x4xf32>) outs(%{{.*}} : tensor<2xf32>) dimensions = [1, 2]
+// CHECK: linalg.reduce { arith.addf {fastmath = #arith.fastmath<reassoc>} } ins(%{{.*}} : tensor<2x3x4xf32>) outs(%{{.*}} : tensor<2xf32>) dimensions = [1, 2]
 // CHECK: %[[MEAN:.*]] = linalg.generic
 // CHECK: arith.divf
 // CHECK: arith.subf
 // CHECK: linalg.reduce
+// CHECK: arith.addf %{{.*}}, %{{.*}} fastmath<reassoc>
 // CHECK: %[[INV:.*]] = linalg.generic
 // CHECK: math.sqrt
 // CHECK: %[[Y:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %[[INV]], %{{.*}} : tensor<2x3x4xf32>, tensor<2x1x1xf32>, tensor<3x4xf32>)

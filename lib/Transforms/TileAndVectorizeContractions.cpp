@@ -59,6 +59,10 @@ struct Plan {
   bool parInside = false;
   /// The register block's row (m) and vector (n) dims.
   unsigned m = 0, n = 0;
+  /// Each parallel task computes its tile of the accumulator's initial
+  /// value (a convolution's bias broadcast or zeros) itself, in cache,
+  /// instead of a pass over the whole output before the convolution.
+  bool fuseInit = false;
 };
 
 /// Largest divisor of `n` that is at most `bound` and a multiple of `step`.
@@ -400,6 +404,52 @@ FailureOr<linalg::LinalgOp> tile(RewriterBase &rewriter, linalg::LinalgOp op,
   return result;
 }
 
+/// Tiles `op` into one scf.forall like `tile`, with the producer of its
+/// init (a linalg.broadcast or linalg.fill used only there) computed per
+/// task. Legal because the tiles split parallel dims only: each output
+/// element's initial value is produced once, by the task that sums it.
+FailureOr<linalg::LinalgOp> tileFusingInit(RewriterBase &rewriter,
+                                           linalg::LinalgOp op,
+                                           ArrayRef<int64_t> sizes,
+                                           ArrayRef<int64_t> order) {
+  if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
+    return op;
+  scf::SCFTilingOptions tiling;
+  tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+  tiling.setInterchange(order);
+  tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  scf::SCFTileAndFuseOptions options;
+  options.setTilingOptions(tiling);
+  // Only an init that `op` alone reads (the untiled op still does while
+  // the control function runs).
+  Value init = op.getDpsInitOperand(0)->get();
+  Operation *producer = init.getDefiningOp();
+  if (!init.hasOneUse() ||
+      !isa_and_nonnull<linalg::BroadcastOp, linalg::FillOp>(producer))
+    producer = nullptr;
+  using ControlFnResult = scf::SCFTileAndFuseOptions::ControlFnResult;
+  options.setFusionControlFn(
+      [producer](tensor::ExtractSliceOp, OpResult candidate,
+                 bool isDestination) -> std::optional<ControlFnResult> {
+        if (isDestination && producer && candidate.getOwner() == producer)
+          return ControlFnResult{};
+        return std::nullopt;
+      });
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTileAndFuseResult> tiled =
+      scf::tileConsumerAndFuseProducersUsingSCF(
+          rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled))
+    return failure();
+  for (OpResult r : op->getResults())
+    rewriter.replaceAllUsesWith(r, tiled->replacements.lookup(r));
+  auto result = dyn_cast<linalg::LinalgOp>(tiled->tiledAndFusedOps.front());
+  rewriter.eraseOp(op);
+  if (!result)
+    return failure();
+  return result;
+}
+
 /// `expr` with every dim but `keep` set to 0: on a tile where all other
 /// loops have one iteration, this is how the operand index moves with `keep`.
 AffineExpr alongDim(AffineExpr expr, unsigned numDims, unsigned keep) {
@@ -487,6 +537,7 @@ std::optional<Plan> planConvolution(linalg::LinalgOp op, int64_t vectorBits) {
                             : std::min<int64_t>(16, 24 / regsPerRow));
   plan.m = *m;
   plan.n = n;
+  plan.fuseInit = true;
   // m outermost: a block of filters is reused over the whole image.
   SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
   plan.innerOrder.push_back(*m);
@@ -588,6 +639,7 @@ std::optional<Plan> planChannelsLastConvolution(linalg::LinalgOp op,
   plan.inner[*m] = mr;
   plan.m = *m;
   plan.n = n;
+  plan.fuseInit = true;
   // Filter dims (blocks of output channels) outermost, so that a block of
   // filters is reused over the whole image, then the other parallel dims
   // (batch, output rows), the register block, the reductions.
@@ -847,8 +899,10 @@ struct TileAndVectorizeContractions
       finishParallelTiles(plan, op.getStaticLoopRanges());
       FailureOr<linalg::LinalgOp> tiled = op;
       auto parallelLevel = [&] {
-        tiled =
-            tile(rewriter, *tiled, plan.par, plan.parOrder, /*parallel=*/true);
+        tiled = plan.fuseInit ? tileFusingInit(rewriter, *tiled, plan.par,
+                                               plan.parOrder)
+                              : tile(rewriter, *tiled, plan.par, plan.parOrder,
+                                     /*parallel=*/true);
       };
       if (!plan.parInside)
         parallelLevel();

@@ -266,7 +266,11 @@ Value paddedChannelsLast(OpBuilder &b, Location loc, Value x,
   return tensor::InsertSliceOp::create(b, loc, xt, xp, off, sizes, ones);
 }
 
-/// An NHWC accumulator: the bias broadcast over pixels, or zeros.
+/// An NHWC accumulator [N, OH, OW, C...] (channels possibly split into
+/// blocks): the bias broadcast over pixels, or zeros. Broadcast straight
+/// into the accumulator's shape (no reshape between), so that the
+/// convolution's tiles can compute their share of it in cache
+/// (tdc-tile-and-vectorize-contractions fuses it into each task).
 Value channelsLastInit(OpBuilder &b, Location loc, RankedTensorType type,
                        Value bias) {
   Type elem = type.getElementType();
@@ -274,6 +278,14 @@ Value channelsLastInit(OpBuilder &b, Location loc, RankedTensorType type,
     return filledTensor(b, loc, type, scalar(b, loc, elem, 0));
   bias = convertTensor(
       b, loc, bias, withElement(cast<RankedTensorType>(bias.getType()), elem));
+  if (type.getRank() > 4) {
+    ReassociationIndices all;
+    for (int64_t i = 3; i < type.getRank(); ++i)
+      all.push_back(i - 3);
+    bias = tensor::ExpandShapeOp::create(
+        b, loc, tensorType(type.getShape().drop_front(3), elem), bias,
+        SmallVector<ReassociationIndices>{all});
+  }
   return linalg::BroadcastOp::create(b, loc, bias, emptyTensor(b, loc, type),
                                      ArrayRef<int64_t>{0, 1, 2})
       .getResult()[0];
@@ -331,8 +343,9 @@ Value convChannelsLast(OpBuilder &b, Location loc, tg::ConvOp op, Value x,
   auto outType = tensorType({n, oh, ow, f}, elem);
   Value xp = paddedChannelsLast(b, loc, x, op.getPads());
   bool depthwiseTaps = depthwise && kh * kw <= kMaxDepthwiseTaps;
-  Value init =
-      depthwiseTaps ? Value() : channelsLastInit(b, loc, outType, bias);
+  Value init = depthwise && !depthwiseTaps
+                   ? channelsLastInit(b, loc, outType, bias)
+                   : Value();
   MLIRContext *ctx = b.getContext();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   ArrayRef<int64_t> st = op.getStrides(), dil = op.getDilations();
@@ -447,7 +460,7 @@ Value convChannelsLast(OpBuilder &b, Location loc, tg::ConvOp op, Value x,
     // (the NHWC result viewed with F split).
     auto blockedType = tensorType({n, oh, ow, f / fb, fb}, elem);
     SmallVector<ReassociationIndices> split{{0}, {1}, {2}, {3, 4}};
-    init = tensor::ExpandShapeOp::create(b, loc, blockedType, init, split);
+    init = channelsLastInit(b, loc, blockedType, bias);
     SmallVector<AffineMap> maps{
         AffineMap::get(8, 0,
                        {d(0), d(1) * st[0] + d(5) * dil[0],

@@ -165,3 +165,26 @@ func.func @channels_last(%in: tensor<1x9x9x512xf32>, %w: tensor<16x3x3x512x32xf3
   } -> tensor<1x7x7x16x32xf32>
   return %0 : tensor<1x7x7x16x32xf32>
 }
+
+// The bias broadcast that initializes a convolution's accumulator is
+// computed by each task for its own tile (one block of 32 channels over
+// all rows), in cache, before the task's sums: no pass over the whole
+// output before the convolution.
+// CHECK-LABEL: func.func @channels_last_bias
+// CHECK-NOT: linalg.broadcast
+// CHECK: scf.forall (%[[FO:.*]]) in (16) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<1x7x7x16x32xf32>)
+// CHECK: %[[B:.*]] = tensor.extract_slice %{{.*}}[%[[FO]], 0] [1, 32] [1, 1] : tensor<16x32xf32> to tensor<1x32xf32>
+// CHECK: %[[T:.*]] = tensor.extract_slice %[[OUT]][0, 0, 0, %[[FO]], 0] [1, 7, 7, 1, 32]
+// CHECK: linalg.broadcast ins(%[[B]] : tensor<1x32xf32>) outs(%[[T]] : tensor<1x7x7x1x32xf32>) dimensions = [0, 1, 2]
+// CHECK: vector.fma
+func.func @channels_last_bias(%in: tensor<1x9x9x512xf32>, %w: tensor<16x3x3x512x32xf32>, %bias: tensor<16x32xf32>) -> tensor<1x7x7x16x32xf32> {
+  %e = tensor.empty() : tensor<1x7x7x16x32xf32>
+  %o = linalg.broadcast ins(%bias : tensor<16x32xf32>) outs(%e : tensor<1x7x7x16x32xf32>) dimensions = [0, 1, 2]
+  %0 = linalg.generic {indexing_maps = [#cl_img, #cl_fil, #cl_out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%in, %w : tensor<1x9x9x512xf32>, tensor<16x3x3x512x32xf32>) outs(%o : tensor<1x7x7x16x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x7x7x16x32xf32>
+  return %0 : tensor<1x7x7x16x32xf32>
+}

@@ -113,16 +113,17 @@ func.func @max_pool_with_indices(%x: tensor<1x2x4x4xf32>) -> (tensor<1x2x2x2xf32
 
 // A 2-D f32 conv with constant filters runs channels-last: the input is
 // transposed into a zero-filled padded NHWC buffer, the filters are packed
-// at compile time as [F/16, KH, KW, C, 16] blocks, the bias initializes the
-// NHWC result (viewed with F split into blocks), which is transposed back.
+// at compile time as [F/16, KH, KW, C, 16] blocks, the bias (split into
+// blocks too) is broadcast into the NHWC result viewed with F split into
+// blocks, which is transposed back.
 // CHECK-LABEL: func.func @conv_channels_last
 // CHECK: %[[P:.*]] = linalg.fill {{.*}} -> tensor<1x7x7x2xf32>
 // CHECK: %[[S:.*]] = tensor.extract_slice %[[P]][0, 1, 1, 0] [1, 5, 5, 2] [1, 1, 1, 1]
 // CHECK: %[[T:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<1x2x5x5xf32>) outs(%[[S]] : tensor<1x5x5x2xf32>)
 // CHECK: %[[XP:.*]] = tensor.insert_slice %[[T]] into %[[P]][0, 1, 1, 0] [1, 5, 5, 2]
-// CHECK: %[[B:.*]] = linalg.broadcast ins(%arg1 : tensor<16xf32>) outs(%{{.*}} : tensor<1x3x3x16xf32>) dimensions = [0, 1, 2]
 // CHECK: %[[W:.*]] = arith.constant dense_resource<tdc_packed_filter{{.*}}> : tensor<1x3x3x2x16xf32>
-// CHECK: %[[E:.*]] = tensor.expand_shape %[[B]] {{.*}} into tensor<1x3x3x1x16xf32>
+// CHECK: %[[BB:.*]] = tensor.expand_shape %arg1 {{.*}} into tensor<1x16xf32>
+// CHECK: %[[E:.*]] = linalg.broadcast ins(%[[BB]] : tensor<1x16xf32>) outs(%{{.*}} : tensor<1x3x3x1x16xf32>) dimensions = [0, 1, 2]
 // CHECK: %[[Y:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[XP]], %[[W]] : tensor<1x7x7x2xf32>, tensor<1x3x3x2x16xf32>) outs(%[[E]] : tensor<1x3x3x1x16xf32>)
 // CHECK: %[[C:.*]] = tensor.collapse_shape %[[Y]] {{.*}} into tensor<1x3x3x16xf32>
 // CHECK: linalg.generic {{.*}} ins(%[[C]] : tensor<1x3x3x16xf32>) outs(%{{.*}} : tensor<1x16x3x3xf32>)

@@ -257,6 +257,22 @@ def depthwise_convs():
     return b.model()
 
 
+def max_pools():
+    """Max pooling channels-last between convolutions: 3x3 stride 2 pad 1
+    after Conv + Relu (ResNet's stem), 2x2 stride 2 with ceil_mode on an odd
+    map, 3x3 dilation 2 on 24 channels, and one on a network input."""
+    b = GraphBuilder("max_pools")
+    x = b.input("image", [1, 3, 19, 17])
+    x = b.op("MaxPool", [x], kernel_shape=[2, 2], strides=[1, 1])  # 18x16
+    x = b.relu(b.conv(x, 3, 24, 3, 2))  # 9x8
+    x = b.op("MaxPool", [x], kernel_shape=[3, 3], strides=[2, 2], pads=[1] * 4)  # 5x4
+    x = b.conv(x, 24, 24, 3)
+    x = b.op("MaxPool", [x], kernel_shape=[2, 2], strides=[2, 2], ceil_mode=1)  # 3x2
+    x = b.op("MaxPool", [x], kernel_shape=[3, 3], dilations=[2, 2], pads=[2] * 4)  # 3x2
+    b.output(b.conv(x, 24, 16, 1, pad=0), "features", [1, 16, 3, 2])
+    return b.model()
+
+
 # Dense models -------------------------------------------------------------
 
 def mlp():
@@ -424,6 +440,7 @@ MODELS = {
     "strided_convs": strided_convs,
     "mobilenet_block": mobilenet_block,
     "depthwise_convs": depthwise_convs,
+    "max_pools": max_pools,
     "mlp": mlp,
     "gcn_matmul_chain": gcn_matmul_chain,
     "transformer_encoder": transformer_encoder,

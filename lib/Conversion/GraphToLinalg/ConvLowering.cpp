@@ -242,18 +242,20 @@ int64_t channelBlock(int64_t f) {
 }
 
 /// x [N, C, H, W] as a padded NHWC tensor [N, H + pads, W + pads, C]: the
-/// zero-filled buffer (no fill without padding) with the transposed image
-/// written into its interior.
+/// buffer filled with `padValue` (zero by default; no fill without padding)
+/// with the transposed image written into its interior.
 Value paddedChannelsLast(OpBuilder &b, Location loc, Value x,
-                         ArrayRef<int64_t> pads) {
+                         ArrayRef<int64_t> pads, Value padValue = {}) {
   ArrayRef<int64_t> xs = shapeOf(x);
   Type elem = elemOf(x);
   SmallVector<int64_t> padded{xs[0], xs[2] + pads[0] + pads[2],
                               xs[3] + pads[1] + pads[3], xs[1]};
   bool unpadded = llvm::all_of(pads, [](int64_t p) { return p == 0; });
-  Value xp = unpadded ? emptyTensor(b, loc, tensorType(padded, elem))
-                      : filledTensor(b, loc, tensorType(padded, elem),
-                                     scalar(b, loc, elem, 0));
+  if (!padValue)
+    padValue = scalar(b, loc, elem, 0);
+  Value xp = unpadded
+                 ? emptyTensor(b, loc, tensorType(padded, elem))
+                 : filledTensor(b, loc, tensorType(padded, elem), padValue);
   SmallVector<OpFoldResult> off{b.getIndexAttr(0), b.getIndexAttr(pads[0]),
                                 b.getIndexAttr(pads[1]), b.getIndexAttr(0)};
   SmallVector<OpFoldResult> sizes{b.getIndexAttr(xs[0]), b.getIndexAttr(xs[2]),
@@ -685,6 +687,60 @@ void poolPadding(ArrayRef<int64_t> xs, ArrayRef<int64_t> ys,
   }
 }
 
+/// 2-D float max pooling with at most kMaxDepthwiseTaps taps, channels-last
+/// like the convolutions around it: the input transposed into an NHWC
+/// buffer padded with -inf, the max over one term per tap (each tap's
+/// strided window as a slice, an all-parallel op vectorized along the
+/// channels), the result transposed back. Between channels-last
+/// convolutions (ResNet's stem) tdc-sink-layout-transposes then cancels
+/// both transposes. Null when it does not apply.
+Value maxPoolChannelsLast(OpBuilder &b, Location loc, Value x,
+                          RankedTensorType resultType, ArrayRef<int64_t> kernel,
+                          ArrayRef<int64_t> strides, ArrayRef<int64_t> dil,
+                          ArrayRef<int64_t> lo, ArrayRef<int64_t> hi) {
+  Type elem = resultType.getElementType();
+  if (kernel.size() != 2 || !isa<FloatType>(elem) ||
+      !resultType.hasStaticShape() ||
+      !cast<RankedTensorType>(x.getType()).hasStaticShape() ||
+      kernel[0] * kernel[1] > kMaxDepthwiseTaps)
+    return {};
+  int64_t n = resultType.getDimSize(0), c = resultType.getDimSize(1),
+          oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
+  Value xp = paddedChannelsLast(b, loc, x, {lo[0], lo[1], hi[0], hi[1]},
+                                lowestValue(b, loc, elem));
+  auto outType = tensorType({n, oh, ow, c}, elem);
+  SmallVector<OpFoldResult> sizes{b.getIndexAttr(n), b.getIndexAttr(oh),
+                                  b.getIndexAttr(ow), b.getIndexAttr(c)};
+  SmallVector<OpFoldResult> steps{b.getIndexAttr(1), b.getIndexAttr(strides[0]),
+                                  b.getIndexAttr(strides[1]),
+                                  b.getIndexAttr(1)};
+  SmallVector<Value> taps;
+  for (int64_t r = 0; r < kernel[0]; ++r)
+    for (int64_t s = 0; s < kernel[1]; ++s) {
+      SmallVector<OpFoldResult> off{
+          b.getIndexAttr(0), b.getIndexAttr(r * dil[0]),
+          b.getIndexAttr(s * dil[1]), b.getIndexAttr(0)};
+      taps.push_back(tensor::ExtractSliceOp::create(b, loc, outType, xp, off,
+                                                    sizes, steps));
+    }
+  SmallVector<AffineMap> maps(
+      taps.size() + 1, AffineMap::getMultiDimIdentityMap(4, b.getContext()));
+  Value y =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{outType}, taps,
+          ValueRange{emptyTensor(b, loc, outType)}, maps,
+          SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            Value m = a[0];
+            for (Value v : a.drop_front().drop_back())
+              m = maxScalar(nb, nl, m, v);
+            linalg::YieldOp::create(nb, nl, m);
+          })
+          .getResult(0);
+  return copyPermuted(b, loc, y, emptyTensor(b, loc, resultType), {0, 1, 3, 2},
+                      {0, 2, 1, 3});
+}
+
 template <typename OpTy> struct PoolLowering : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
   LogicalResult
@@ -707,6 +763,13 @@ template <typename OpTy> struct PoolLowering : OpConversionPattern<OpTy> {
 
     SmallVector<int64_t> lo, hi;
     poolPadding(xs, resultType.getShape(), kernel, strides, dil, pads, lo, hi);
+    if constexpr (isMax) {
+      if (Value y = maxPoolChannelsLast(rewriter, loc, x, resultType, kernel,
+                                        strides, dil, lo, hi)) {
+        rewriter.replaceOp(op, y);
+        return success();
+      }
+    }
     Value padValue = isMax ? lowestValue(rewriter, loc, elem)
                            : scalar(rewriter, loc, elem, 0);
     Value xp = padSpatial(rewriter, loc, x, lo, hi, padValue);

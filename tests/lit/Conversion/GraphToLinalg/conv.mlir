@@ -45,15 +45,36 @@ func.func @conv_transpose(%x: tensor<1x2x3x3xf32>, %w: tensor<2x3x3x3xf32>) -> t
   return %0 : tensor<1x3x6x6xf32>
 }
 
-// ceil_mode: the last window runs past the input and reads -inf padding.
+// 2-D float max pooling runs channels-last: the input transposed into an
+// NHWC buffer filled with -inf (here the ceil_mode window runs past the
+// input), the max over one slice per tap (strided by the stride), the
+// result transposed back.
 // CHECK-LABEL: func.func @max_pool
 // CHECK: %[[NINF:.*]] = arith.constant 0xFF800000 : f32
-// CHECK: tensor.pad %{{.*}} low[0, 0, 0, 0] high[0, 0, 1, 1]
-// CHECK: tensor.yield %[[NINF]]
-// CHECK: linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+// CHECK: %[[P:.*]] = linalg.fill ins(%[[NINF]] : f32) outs(%{{.*}} : tensor<1x6x6x1xf32>)
+// CHECK: %[[XP:.*]] = tensor.insert_slice %{{.*}} into %[[P]][0, 0, 0, 0] [1, 5, 5, 1] [1, 1, 1, 1]
+// CHECK: %[[T0:.*]] = tensor.extract_slice %[[XP]][0, 0, 0, 0] [1, 3, 3, 1] [1, 2, 2, 1]
+// CHECK: %[[T1:.*]] = tensor.extract_slice %[[XP]][0, 0, 1, 0] [1, 3, 3, 1] [1, 2, 2, 1]
+// CHECK: %[[T2:.*]] = tensor.extract_slice %[[XP]][0, 1, 0, 0] [1, 3, 3, 1] [1, 2, 2, 1]
+// CHECK: %[[T3:.*]] = tensor.extract_slice %[[XP]][0, 1, 1, 0] [1, 3, 3, 1] [1, 2, 2, 1]
+// CHECK: %[[Y:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[T0]], %[[T1]], %[[T2]], %[[T3]] : {{.*}}) outs(%{{.*}} : tensor<1x3x3x1xf32>)
+// CHECK-COUNT-3: arith.maximumf
+// CHECK: linalg.generic {{.*}} ins(%[[Y]] : tensor<1x3x3x1xf32>) outs(%{{.*}} : tensor<1x1x3x3xf32>)
 func.func @max_pool(%x: tensor<1x1x5x5xf32>) -> tensor<1x1x3x3xf32> {
   %0 = tg.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = true, count_include_pad = false} : (tensor<1x1x5x5xf32>) -> tensor<1x1x3x3xf32>
   return %0 : tensor<1x1x3x3xf32>
+}
+
+// Integer max pooling stays NCHW: the input padded with the lowest value,
+// linalg.pooling_nchw_max.
+// CHECK-LABEL: func.func @max_pool_i32
+// CHECK: %[[LOW:.*]] = arith.constant -2147483648 : i32
+// CHECK: tensor.pad %{{.*}} low[0, 0, 0, 0] high[0, 0, 1, 1]
+// CHECK: tensor.yield %[[LOW]]
+// CHECK: linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+func.func @max_pool_i32(%x: tensor<1x1x5x5xi32>) -> tensor<1x1x3x3xi32> {
+  %0 = tg.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = true, count_include_pad = false} : (tensor<1x1x5x5xi32>) -> tensor<1x1x3x3xi32>
+  return %0 : tensor<1x1x3x3xi32>
 }
 
 // count_include_pad = 0 divides by the in-bounds taps of each window.

@@ -8,7 +8,7 @@ benchmarks/README.md for what is measured and how).
 Steps: machine probes (FMA peak, STREAM triad) built with the host's C
 compiler; the model set (make_bench_models.py); GEMMs timed with
 `tdc bench --json --threads T` for T = 1 and N; each model compiled by tdc
-once with derivation off and once with --derive=full, both run next to ONNX
+with its default --derive=guided and with derivation off, both run next to ONNX
 Runtime on the same inputs with N threads, in interleaved rounds, outputs
 checked against ONNX Runtime. Prints a markdown report and, with --readme,
 replaces the generated section of that file.
@@ -603,21 +603,29 @@ def render(args, machine, pr, gemms, rows, counts, total_s, load0):
                    "means tdc is faster):")
         out.append("")
         d = args.derive
-        out.append(f"| model | GFLOP | tdc ms | ORT ms | tdc/ORT | tdc derive={d} ms "
-                   f"| {d}/off | compile s | compile s ({d}) | tdc % peak | outputs vs ORT |")
+        # The compiler's default (--derive=guided) is "tdc"; derivation off
+        # is the column next to it.
+        if args.no_derive:
+            out.append("| model | GFLOP | tdc derive=off ms | ORT ms | tdc/ORT | - | - "
+                       "| compile s | - | tdc % peak | outputs vs ORT |")
+        else:
+            out.append(f"| model | GFLOP | tdc ms (derive={d}) | ORT ms | tdc/ORT "
+                       f"| tdc derive=off ms | {d}/off | compile s ({d}) | compile s (off) "
+                       f"| tdc % peak | outputs vs ORT |")
         out.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
         ratios, fulls = [], []
         for r in rows:
             if "error" in r:
                 out.append(f"| {r['model']} | FAILED (see below) | | | | | | | | | |")
                 continue
-            ratio = r["tdc_off_ms"] / r["ort_ms"]
+            tdc_ms = main_ms(r)
+            ratio = tdc_ms / r["ort_ms"]
             ratios.append(ratio)
             full = r.get("tdc_full_ms")
             if full:
                 fulls.append(full / r["tdc_off_ms"])
             fl = r["flops"]
-            pct = (f"{100 * fl / (r['tdc_off_ms'] * 1e6) / pr['peak'][T]:.0f}%"
+            pct = (f"{100 * fl / (tdc_ms * 1e6) / pr['peak'][T]:.0f}%"
                    if fl and T in pr["peak"] else "-")
             full_txt = fmt(full) if full else ("FAILED" if "full_error" in r else "-")
             if "tdc_full" in r.get("slow", []):
@@ -630,10 +638,14 @@ def render(args, machine, pr, gemms, rows, counts, total_s, load0):
                 chk += f", {args.derive} " + check_text(r["check"]["full"])
             full_ratio = f"{full / r['tdc_off_ms']:.2f}" if full else "-"
             name = r["model"] + ("\u2021" if r.get("cached") else "")
-            out.append(f"| {name} | {fmt(fl / 1e9) if fl else '-'} "
-                       f"| {off_txt} | {fmt(r['ort_ms'])} | {ratio:.2f} "
-                       f"| {full_txt} | {full_ratio} "
-                       f"| {r['compile_off_s']:.1f} | {fmt(r.get('compile_full_s'))} "
+            if args.no_derive:
+                cells = (f"| {off_txt} | {fmt(r['ort_ms'])} | {ratio:.2f} | - | - "
+                         f"| {r['compile_off_s']:.1f} | - ")
+            else:
+                cells = (f"| {full_txt} | {fmt(r['ort_ms'])} | {ratio:.2f} "
+                         f"| {off_txt} | {full_ratio} "
+                         f"| {fmt(r.get('compile_full_s'))} | {r['compile_off_s']:.1f} ")
+            out.append(f"| {name} | {fmt(fl / 1e9) if fl else '-'} {cells}"
                        f"| {pct} | {chk} |")
         gm, gf = geomean(ratios), geomean(fulls)
         gm_txt = f"**{gm:.2f}**" if gm else "-"
@@ -667,6 +679,12 @@ def render(args, machine, pr, gemms, rows, counts, total_s, load0):
     return "\n".join(out).rstrip("\n")
 
 
+def main_ms(r):
+    """tdc's time as users get it: the default compile (the derivation
+    variant) when it ran, else derivation off."""
+    return r.get("tdc_full_ms") or r["tdc_off_ms"]
+
+
 def targets(args, gemms, rows, pr):
     """Issue 4's acceptance figures, as far as this run measured them."""
     T = args.threads
@@ -679,7 +697,7 @@ def targets(args, gemms, rows, pr):
                    f"({'met' if pct >= 70 else 'not met'})")
     ok = [r for r in rows if "error" not in r]
     if ok:
-        ratios = [r["tdc_off_ms"] / r["ort_ms"] for r in ok]
+        ratios = [main_ms(r) / r["ort_ms"] for r in ok]
         gm, worst = geomean(ratios), max(zip(ratios, [r["model"] for r in ok]))
         out.append(f"- geomean tdc/ORT <= 1.0: {gm:.2f} ({'met' if gm <= 1 else 'not met'}); "
                    f"no model > 1.5x slower: worst {worst[1]} {worst[0]:.2f}x "
@@ -692,9 +710,10 @@ def targets(args, gemms, rows, pr):
                            f"({'met' if f < 1 else 'not met'})")
         r = next((r for r in ok if r["model"] == "resnet50"), None)
         if r:
-            out.append(f"- ResNet-50 compiles in < 60 s at -O3 (here -O{args.opt}): "
-                       f"{r['compile_off_s']:.1f} s "
-                       f"({'met' if r['compile_off_s'] < 60 else 'not met'})")
+            secs = r.get("compile_full_s") or r["compile_off_s"]
+            how = f"--derive={args.derive}" if r.get("compile_full_s") else "derive=off"
+            out.append(f"- ResNet-50 compiles in < 60 s at -O3 (here -O{args.opt}, {how}): "
+                       f"{secs:.1f} s ({'met' if secs < 60 else 'not met'})")
     return out if len(out) > 2 else []
 
 
@@ -743,8 +762,9 @@ def main():
                         "of the same tdc binary, model and flags")
     p.add_argument("--no-derive", action="store_true",
                    help="skip the derivation column")
-    p.add_argument("--derive", default="full", choices=["full", "guided"],
-                   help="tdc --derive mode of the derivation column (default full)")
+    p.add_argument("--derive", default="guided", choices=["full", "guided"],
+                   help="tdc --derive mode of the main tdc column (default guided, "
+                        "the compiler's default); derive=off is timed next to it")
     p.add_argument("--readme", help="README.md whose generated section to replace")
     p.add_argument("--command", default=" ".join(sys.argv))
     args = p.parse_args()

@@ -433,6 +433,27 @@ def math_ranges():
     return b.model()
 
 
+def strided_conv_transposes():
+    """ConvTransposes whose derived form is matmul + overlap-add, lowered
+    per residue class of the stride (DeriveToLinalg residueClasses): strides
+    2 and 3, unequal per axis, kernels smaller, equal and larger than the
+    stride, asymmetric pads, output_padding, ragged sizes."""
+    b = GraphBuilder("strided_conv_transposes")
+    x = b.input("x", [1, 8, 5, 6])
+    cases = [  # name, cout, kernel, strides, pads, output_padding, out HxW
+        ("s3x2", 6, (5, 5), [3, 2], [1, 2, 2, 0], [1, 1], (15, 14)),
+        ("k3s2", 4, (3, 3), [2, 2], [0, 0, 0, 0], [0, 0], (11, 13)),
+        ("k2s2", 4, (2, 2), [2, 2], [0, 0, 0, 0], [0, 0], (10, 12)),
+        ("k4s3", 5, (4, 4), [3, 3], [2, 1, 0, 3], [0, 0], (14, 15)),
+    ]
+    for name, cout, k, strides, pads, opad, hw in cases:
+        w = b.weight(name + "_w", (8, cout) + k, 8 * k[0] * k[1])
+        y = b.op("ConvTranspose", [x, w, b.bias(name + "_b", cout)],
+                 strides=strides, pads=pads, output_padding=opad)
+        b.output(b.relu(y), name, [1, cout, *hw])
+    return b.model()
+
+
 MODELS = {
     "resnet_block_cnn": resnet_block_cnn,
     "dcgan_generator": dcgan_generator,
@@ -447,6 +468,7 @@ MODELS = {
     "matmul_odd_shapes": matmul_odd_shapes,
     "tx_forms": tx_forms,
     "math_ranges": math_ranges,
+    "strided_conv_transposes": strided_conv_transposes,
 }
 
 

@@ -71,3 +71,36 @@ func.func @offset_domain(%a: tensor<4xf32>) -> tensor<3xf32> {
   }
   return %0 : tensor<3xf32>
 }
+
+// The overlap-add of a stride-2 transposed convolution (4 taps, 3 inputs):
+// out[o] = sum_i M[o - 2*i + 1, i]. Per residue class of o (o = 2*q + r)
+// the sum unrolls into two reads at constant offsets of q from the
+// zero-padded M, written through a stride-2 slice of the result: no
+// per-point bounds, loops or tensor.extract.
+// CHECK-LABEL: func.func @overlap_add
+// CHECK: %[[P:.+]] = tensor.pad %arg0 low[0, 1] high[0, 1]
+// CHECK: %[[E:.+]] = tensor.empty() : tensor<6xf32>
+// CHECK: %[[O0:.+]] = tensor.extract_slice %[[E]][0] [3] [2] : tensor<6xf32> to tensor<3xf32>
+// CHECK: %[[R00:.+]] = tensor.extract_slice %[[P]][1, 1] [1, 3] [1, 1]
+// CHECK: %[[R01:.+]] = tensor.extract_slice %[[P]][3, 0] [1, 3] [1, 1]
+// CHECK: %[[C0:.+]] = linalg.generic {{.*}} ins(%[[R00]], %[[R01]] : tensor<1x3xf32>, tensor<1x3xf32>) outs(%[[O0]] : tensor<3xf32>)
+// CHECK: arith.addf
+// CHECK: %[[I0:.+]] = tensor.insert_slice %[[C0]] into %[[E]][0] [3] [2]
+// CHECK: tensor.extract_slice %[[I0]][1] [3] [2]
+// CHECK: %[[C1:.+]] = linalg.generic
+// CHECK: tensor.insert_slice %[[C1]] into %{{.+}}[1] [3] [2]
+// CHECK-NOT: tensor.extract %
+// CHECK-NOT: scf.for
+// CHECK: return
+func.func @overlap_add(%m: tensor<4x3xf32>) -> tensor<6xf32> {
+  %0 = tx.program(%m) names ["M"] constant [false] : (tensor<4x3xf32>) -> tensor<6xf32> {
+  ^bb0(%M: tensor<4x3xf32>):
+    %s = tx.scope loops [o: 0:6] sums [i: 0:3] (%M) : (tensor<4x3xf32>) -> tensor<6xf32> {
+    ^bb0(%o: index, %i: index, %mm: tensor<4x3xf32>):
+      %v = tx.read %mm[%o - 2 * %i + 1, %i] : tensor<4x3xf32>
+      tx.yield %v : f32
+    }
+    tx.return %s : tensor<6xf32>
+  }
+  return %0 : tensor<6xf32>
+}

@@ -60,8 +60,10 @@ std::string generateHeader(const ModelSignature &sig, const std::string &p) {
     describe(os, "inputs", i, sig.inputs[i]);
   for (size_t i = 0; i < sig.outputs.size(); ++i)
     describe(os, "outputs", i, sig.outputs[i]);
-  os << " * Returns 0 on success. Safe to call from several threads at once. "
-        "*/\n"
+  os << " * Returns 0 on success; 1 if a call that runs while another is\n"
+     << " * running could not allocate memory for its temporaries (the first\n"
+     << " * call uses the library's own workspace). Safe to call from several\n"
+     << " * threads at once. */\n"
      << "int " << p
      << "_run(const void *const *inputs, void *const *outputs);\n\n"
      << "/* Names, dtypes and shapes of inputs and outputs as JSON:\n"

@@ -1,8 +1,9 @@
-//===- ApproximateMath.cpp - vectorizable f32 erf and exp -----------------===//
+//===- ApproximateMath.cpp - vectorizable f32 erf, exp and tanh -----------===//
 //
-// GELU's erf and Softmax's exp lowered to libm calls cost a call per element
-// and keep LLVM from vectorizing the loop around them. Their polynomial
-// approximations are plain arithmetic that vectorizes with the loop.
+// GELU's erf, Softmax's exp and a generator's final tanh lowered to libm
+// calls cost a call per element and keep LLVM from vectorizing the loop
+// around them. Their polynomial approximations are plain arithmetic that
+// vectorizes with the loop.
 //
 //===----------------------------------------------------------------------===//
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -22,12 +23,12 @@ using namespace mlir;
 
 namespace {
 
-/// The functions approximated: those whose libm call dominated a model's
-/// profile (BERT: erf, exp). tanh, log and the rest keep libm until a
-/// model shows a need and a test checks them.
+/// The functions approximated: those whose libm call showed in a model's
+/// profile (BERT: erf, exp; DCGAN: tanh). log and the rest keep libm until
+/// a model shows a need and a test checks them.
 bool approximated(StringRef name) {
   name.consume_front("math.");
-  return name == "erf" || name == "exp";
+  return name == "erf" || name == "exp" || name == "tanh";
 }
 
 struct ApproximateMath : tdc::impl::ApproximateMathBase<ApproximateMath> {
@@ -36,7 +37,7 @@ struct ApproximateMath : tdc::impl::ApproximateMathBase<ApproximateMath> {
     // function-wide greedy rewrite would also fold and simplify the rest.
     SmallVector<Operation *> ops;
     getOperation()->walk([&](Operation *op) {
-      if (isa<math::ErfOp, math::ExpOp>(op) &&
+      if (isa<math::ErfOp, math::ExpOp, math::TanhOp>(op) &&
           getElementTypeOrSelf(op->getResult(0).getType()).isF32())
         ops.push_back(op);
     });

@@ -416,10 +416,10 @@ def transformer_encoder():
 
 
 def math_ranges():
-    """Erf, Exp, Sigmoid and Softmax over wide input ranges: tdc expands f32
-    erf and exp into polynomial approximations (tdc-approximate-math), which
-    must saturate (erf -> +-1), overflow (exp -> inf) and underflow (-> 0)
-    as libm does. 64 x 257: vectorized loops with a remainder."""
+    """Erf, Exp, Sigmoid, Softmax and Tanh over wide input ranges: tdc
+    expands f32 erf, exp and tanh into polynomial approximations
+    (tdc-approximate-math), which must saturate (erf, tanh -> +-1), overflow
+    (exp -> inf) and underflow (-> 0) as libm does. 64 x 257: vectorized loops with a remainder."""
     b = GraphBuilder("math_ranges")
     x = b.input("x", [64, 257])
 
@@ -430,6 +430,7 @@ def math_ranges():
     b.output(b.op("Exp", [scaled(40.0)]), "exp", [64, 257])
     b.output(b.op("Sigmoid", [scaled(40.0)]), "sigmoid", [64, 257])
     b.output(b.op("Softmax", [scaled(20.0)], axis=-1), "softmax", [64, 257])
+    b.output(b.op("Tanh", [scaled(12.0)]), "tanh", [64, 257])
     return b.model()
 
 

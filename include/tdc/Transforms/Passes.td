@@ -235,17 +235,19 @@ def PlanBuffers : Pass<"tdc-plan-buffers", "mlir::ModuleOp"> {
 }
 
 def ApproximateMath : Pass<"tdc-approximate-math"> {
-  let summary = "Expand f32 erf and exp into polynomial approximations";
+  let summary = "Expand f32 erf, exp and tanh into polynomial approximations";
   let description = [{
-    math.erf and math.exp on f32 otherwise become calls of libm's erff and
-    expf (or an LLVM intrinsic that the backend scalarizes into them): a
-    call per element that the loop vectorizer cannot widen, so GELU's erf
-    and Softmax's exp ran at tens of ns per element. MLIR's polynomial
-    approximations (math/Transforms/PolynomialApproximation) rewrite them
-    into arith/math.fma code, a few ulp from libm (erf: rational fits on
-    three intervals, saturating at +-1; exp: range reduction by ln 2 and a
-    polynomial, overflow to +inf and underflow to 0 kept), which LLVM
-    vectorizes with the rest of the loop. Other types keep libm.
+    math.erf, math.exp and math.tanh on f32 otherwise become calls of
+    libm's erff, expf and tanhf (or an LLVM intrinsic that the backend
+    scalarizes into them): a call per element that the loop vectorizer
+    cannot widen, so GELU's erf and Softmax's exp ran at tens of ns per
+    element. MLIR's polynomial approximations
+    (math/Transforms/PolynomialApproximation) rewrite them into
+    arith/math.fma code, a few ulp from libm (erf: rational fits on three
+    intervals, saturating at +-1; exp: range reduction by ln 2 and a
+    polynomial, overflow to +inf and underflow to 0 kept; tanh: a rational
+    fit on [-7.99, 7.99], +-1 beyond), which LLVM vectorizes with the rest
+    of the loop. Other types keep libm.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::math::MathDialect",

@@ -3,16 +3,20 @@
  * Parallel loops of a compiled model are lowered through MLIR's OpenMP
  * dialect, so the generated code calls the few entry points of the LLVM
  * OpenMP runtime ABI that OpenMPIRBuilder emits for `omp.parallel` +
- * static `omp.wsloop`. tdc renames those calls from `__kmpc_*` to
- * `tdc_kmpc_*` (so they never bind to a libomp in the same process) and
+ * `omp.wsloop` (static and dynamic schedules). tdc renames those calls
+ * from `__kmpc_*` to `tdc_kmpc_*` (so they never bind to a libomp in the
+ * same process) and
  * links this file into every shared library it builds, with hidden
  * visibility: the library stays self-contained (libc only; pthreads are
  * part of glibc's libc).
  *
  * The team: the calling thread plus N-1 workers created on the first
  * parallel loop that asks for more than one thread (none at all with one
- * thread). Loops are split statically into contiguous, equal ranges, so
- * which thread computes an iteration never changes what it computes.
+ * thread). tdc schedules its loops dynamically: threads claim chunks
+ * (see the dispatch functions below), and a region that only claims
+ * chunks is elastic: a worker that has not started it by the time the
+ * others ran out of chunks skips it. Which thread computes an iteration
+ * never changes what it computes.
  * Idle workers spin briefly, then sleep on a condition variable. Nested
  * parallel loops, and loops started while another thread of the process
  * owns the team, run serially on the calling thread.
@@ -32,6 +36,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,8 +53,28 @@ typedef void (*microtask_t)(int32_t *, int32_t *, ...);
 /* The calling thread's place in the team running the current loop. */
 typedef struct {
   int32_t tid, nth;
-  unsigned start; /* workers: the last region start seen */
+  unsigned start;  /* workers: the last region start seen */
+  unsigned region; /* the region being run (team.start when it began) */
+  unsigned loops;  /* dynamically scheduled loops started in it */
+  /* A team of one: the single chunk of its current dynamic loop. */
+  int alone_pending;
+  int claimed_static; /* TDC_SCHEDULE=static: its range was handed out */
+  int64_t alone_lower, alone_upper, alone_incr;
 } thread_state;
+
+/* A dynamically scheduled loop being run by the team (two alternate: a
+ * thread may set up loop k+1 while another still leaves loop k's
+ * barrier). Iterations are numbered 0..trip-1. */
+typedef struct {
+  _Atomic uint64_t key;  /* loop identity + 1; kSettingUp while written */
+  _Atomic uint64_t next; /* first iteration nobody has claimed */
+  uint64_t trip, min_chunk;
+  int64_t lower, incr;
+  int nth;
+  char pad[64];
+} dispatch_slot;
+static const uint64_t kSettingUp = 1ull << 63;
+static const uint64_t kGateClosed = 1ull << 31, kGateCount = kGateClosed - 1;
 
 static struct {
   /* The parallel region being run; written by the master before it bumps
@@ -58,8 +83,12 @@ static struct {
   int argc;
   void *args[kMaxArgs];
   int nth;
-  atomic_uint start;    /* bumped once per region (and at shutdown) */
-  atomic_int pending;   /* workers still in the region */
+  int elastic;        /* the region may run without late workers */
+  atomic_uint start;  /* bumped once per region (and at shutdown) */
+  atomic_int pending; /* workers still in the region */
+  /* Elastic regions: region << 32 | kGateClosed | workers that entered. */
+  _Atomic uint64_t gate;
+  atomic_int finished;  /* workers that entered and are done */
   atomic_uint barriers; /* completed barriers */
   atomic_int arrived;   /* threads at the current barrier */
   atomic_int sleepers;  /* threads sleeping on `wake` */
@@ -71,6 +100,7 @@ static struct {
   pthread_t workers[kMaxThreads];
   thread_state worker_state[kMaxThreads];
   int num_workers;
+  dispatch_slot dispatch[2];
 } team = {.lock = PTHREAD_MUTEX_INITIALIZER,
           .wake = PTHREAD_COND_INITIALIZER,
           .owner = PTHREAD_MUTEX_INITIALIZER};
@@ -228,6 +258,24 @@ static void *worker_main(void *arg) {
     if (self->tid >= team.nth)
       continue;
     self->nth = team.nth;
+    self->region = seen;
+    self->loops = 0;
+    if (team.elastic) {
+      /* Enter unless the master closed the gate (or moved on). */
+      uint64_t gate = atomic_load(&team.gate);
+      int entered = 0;
+      while ((gate >> 32) == seen && !(gate & kGateClosed))
+        if (atomic_compare_exchange_weak(&team.gate, &gate, gate + 1)) {
+          entered = 1;
+          break;
+        }
+      if (!entered)
+        continue;
+      invoke(team.fn, team.argc, team.args, self->tid);
+      atomic_fetch_add(&team.finished, 1);
+      wake_all();
+      continue;
+    }
     invoke(team.fn, team.argc, team.args, self->tid);
     if (atomic_fetch_sub(&team.pending, 1) == 1)
       wake_all();
@@ -273,23 +321,36 @@ static int grow_team(int n) {
 
 static void run_serial(microtask_t fn, int argc, void *const *args) {
   thread_state *outer = pthread_getspecific(state_key);
-  thread_state alone = {0, 1, 0};
+  thread_state alone = {.tid = 0, .nth = 1};
   pthread_setspecific(state_key, &alone);
   invoke(fn, argc, args, 0);
   pthread_setspecific(state_key, outer);
 }
 
-TDC_RT void tdc_kmpc_fork_call(ident_t *loc, int32_t argc, microtask_t fn,
-                               ...) {
-  (void)loc;
-  void *args[kMaxArgs];
-  va_list ap;
-  va_start(ap, fn);
-  for (int i = 0; i < argc && i < kMaxArgs; ++i)
-    args[i] = va_arg(ap, void *);
-  va_end(ap);
-  if (argc > kMaxArgs)
-    abort();
+/* Waits until *word == target: spins, then sleeps on `team.wake`. */
+static void wait_count(atomic_int *word, int target) {
+  long deadline = 0;
+  for (unsigned i = 0; atomic_load(word) != target; ++i)
+    if (!backoff(i, &deadline))
+      break;
+  if (atomic_load(word) != target) {
+    pthread_mutex_lock(&team.lock);
+    atomic_fetch_add(&team.sleepers, 1);
+    while (atomic_load(word) != target)
+      pthread_cond_wait(&team.wake, &team.lock);
+    atomic_fetch_sub(&team.sleepers, 1);
+    pthread_mutex_unlock(&team.lock);
+  }
+}
+
+static int static_schedule(void);
+
+/* Runs `fn` on the team. Elastic regions (redirected by tdc's code
+ * generator: they only claim chunks of dynamic loops) wait only for the
+ * workers that entered them: once the master has run out of chunks it
+ * closes the gate, and a worker that arrives later skips the region. */
+static void fork_team(int elastic, int32_t argc, microtask_t fn,
+                      void *const *args) {
   int nth = tdc_rt_get_num_threads();
   if (nth == 1 || pthread_getspecific(state_key) != NULL ||
       pthread_mutex_trylock(&team.owner) != 0) {
@@ -303,39 +364,67 @@ TDC_RT void tdc_kmpc_fork_call(ident_t *loc, int32_t argc, microtask_t fn,
     run_serial(fn, argc, args);
     return;
   }
+  /* Only the team's owner bumps `start`. */
+  unsigned region = atomic_load(&team.start) + 1;
   team.fn = fn;
   team.argc = argc;
   for (int i = 0; i < argc; ++i)
     team.args[i] = args[i];
   team.nth = nth;
+  team.elastic = elastic;
   atomic_store(&team.pending, nth - 1);
+  atomic_store(&team.finished, 0);
+  atomic_store(&team.gate, (uint64_t)region << 32);
   atomic_fetch_add(&team.start, 1);
   wake_all();
 
-  thread_state master = {0, nth, 0};
+  thread_state master = {.tid = 0, .nth = nth, .region = region};
   pthread_setspecific(state_key, &master);
   invoke(fn, argc, args, 0);
   pthread_setspecific(state_key, NULL);
 
-  /* Join: `pending` reaching 0 is the last worker's signal. */
-  long deadline = 0;
-  for (unsigned i = 0; atomic_load(&team.pending) != 0; ++i)
-    if (!backoff(i, &deadline))
-      break;
-  if (atomic_load(&team.pending) != 0) {
-    pthread_mutex_lock(&team.lock);
-    atomic_fetch_add(&team.sleepers, 1);
-    while (atomic_load(&team.pending) != 0)
-      pthread_cond_wait(&team.wake, &team.lock);
-    atomic_fetch_sub(&team.sleepers, 1);
-    pthread_mutex_unlock(&team.lock);
+  /* Join: every worker (`pending` reaching 0), or in an elastic region
+   * those that entered before the gate closed. */
+  if (elastic) {
+    uint64_t gate = atomic_fetch_or(&team.gate, kGateClosed);
+    wait_count(&team.finished, (int)(gate & kGateCount));
+  } else {
+    wait_count(&team.pending, 0);
   }
   pthread_mutex_unlock(&team.owner);
 }
 
+#define READ_ARGS(args, argc, fn)                                              \
+  void *args[kMaxArgs];                                                        \
+  do {                                                                         \
+    va_list ap;                                                                \
+    va_start(ap, fn);                                                          \
+    for (int i = 0; i < argc && i < kMaxArgs; ++i)                             \
+      args[i] = va_arg(ap, void *);                                            \
+    va_end(ap);                                                                \
+    if (argc > kMaxArgs)                                                       \
+      abort();                                                                 \
+  } while (0)
+
+TDC_RT void tdc_kmpc_fork_call(ident_t *loc, int32_t argc, microtask_t fn,
+                               ...) {
+  (void)loc;
+  READ_ARGS(args, argc, fn);
+  fork_team(0, argc, fn, args);
+}
+
+/* Same ABI as __kmpc_fork_call; TDC_SCHEDULE=static needs every thread to
+ * run its share, so the region is not elastic then. */
+TDC_RT void tdc_rt_fork_call_elastic(ident_t *loc, int32_t argc, microtask_t fn,
+                                     ...) {
+  (void)loc;
+  READ_ARGS(args, argc, fn);
+  fork_team(!static_schedule(), argc, fn, args);
+}
+
 static thread_state *current(void) {
   pthread_once(&once, init_once);
-  static thread_state alone = {0, 1, 0};
+  static thread_state alone = {.tid = 0, .nth = 1};
   thread_state *s = pthread_getspecific(state_key);
   return s ? s : &alone;
 }
@@ -413,6 +502,164 @@ STATIC_INIT(tdc_kmpc_for_static_init_8, int64_t, int64_t)
 STATIC_INIT(tdc_kmpc_for_static_init_8u, uint64_t, int64_t)
 
 TDC_RT void tdc_kmpc_for_static_fini(ident_t *loc, int32_t gtid) {
+  (void)loc;
+  (void)gtid;
+}
+
+/* Dynamic schedules (kmp_sch_dynamic_chunked and guided; tdc emits
+ * dynamic for every parallel loop): threads claim chunks of the iteration
+ * space from a shared counter, so a thread that loses its core for a
+ * while (a 2-core machine running anything else) leaves its share to the
+ * others instead of holding up the whole loop, as a static split must.
+ * Chunks are guided: a 1/(kChunksPerThread * nth) share of what is left,
+ * at least `chunk` iterations, so early chunks are long and contiguous
+ * (cache locality like a static split) while a stalled thread holds at
+ * most a quarter of its fair share, and the tail is fine-grained. Which
+ * thread runs an iteration never changes what the iteration computes
+ * (tdc never splits a reduction across tasks), so results do not depend
+ * on it. TDC_SCHEDULE=static (read once) gives each thread its static
+ * range instead, for comparison. */
+enum { kChunksPerThread = 4 };
+
+static int static_schedule(void) {
+  static atomic_int mode; /* 0 unknown, 1 dynamic, 2 static */
+  int m = atomic_load(&mode);
+  if (!m) {
+    const char *env = getenv("TDC_SCHEDULE");
+    m = env && !strcmp(env, "static") ? 2 : 1;
+    atomic_store(&mode, m);
+  }
+  return m == 2;
+}
+
+static void dispatch_init(int64_t lower, int64_t upper, int64_t incr,
+                          int64_t chunk) {
+  thread_state *s = current();
+  uint64_t trip = 0;
+  if (incr > 0 && upper >= lower)
+    trip = (uint64_t)(upper - lower) / (uint64_t)incr + 1;
+  else if (incr < 0 && lower >= upper)
+    trip = (uint64_t)(lower - upper) / (uint64_t)(-incr) + 1;
+  if (s->nth == 1) {
+    s->alone_pending = trip > 0;
+    s->alone_lower = lower;
+    s->alone_upper = lower + (int64_t)(trip - 1) * incr;
+    s->alone_incr = incr;
+    return;
+  }
+  dispatch_slot *d = &team.dispatch[s->loops & 1];
+  uint64_t key = (((uint64_t)s->region << 32) | s->loops) + 1;
+  ++s->loops;
+  s->claimed_static = 0;
+  /* The first thread to arrive sets the loop up; the others wait for it
+   * (a few stores). The slot's previous loop (two loops ago) is over:
+   * every thread has passed the barrier that ended it. */
+  for (unsigned i = 0;; ++i) {
+    uint64_t seen = atomic_load(&d->key);
+    if (seen == key)
+      return;
+    if (seen == (key | kSettingUp)) {
+      long deadline = 0;
+      backoff(i, &deadline);
+      continue;
+    }
+    if (atomic_compare_exchange_weak(&d->key, &seen, key | kSettingUp)) {
+      d->trip = trip;
+      d->min_chunk = chunk < 1 ? 1 : (uint64_t)chunk;
+      d->lower = lower;
+      d->incr = incr;
+      d->nth = s->nth;
+      atomic_store(&d->next, 0);
+      atomic_store(&d->key, key);
+      return;
+    }
+  }
+}
+
+/* Claims the next chunk [*lower, *upper] (inclusive, in loop values);
+ * returns 0 when the loop has no iterations left. */
+static int dispatch_next(int32_t *last, int64_t *lower, int64_t *upper,
+                         int64_t *stride) {
+  thread_state *s = current();
+  if (s->nth == 1) {
+    if (!s->alone_pending)
+      return 0;
+    s->alone_pending = 0;
+    *lower = s->alone_lower;
+    *upper = s->alone_upper;
+    *stride = s->alone_incr;
+    if (last)
+      *last = 1;
+    return 1;
+  }
+  dispatch_slot *d = &team.dispatch[(s->loops - 1) & 1];
+  uint64_t first, count;
+  if (static_schedule()) {
+    /* One claim per thread: its static range (as kmp_sch_static). */
+    if (s->claimed_static)
+      return 0;
+    s->claimed_static = 1;
+    uint64_t nth = (uint64_t)d->nth, tid = (uint64_t)s->tid;
+    uint64_t small = d->trip / nth, extra = d->trip % nth;
+    first = tid * small + (tid < extra ? tid : extra);
+    count = small + (tid < extra);
+    if (count == 0)
+      return 0;
+  } else {
+    first = atomic_load(&d->next);
+    for (;;) {
+      if (first >= d->trip)
+        return 0;
+      uint64_t left = d->trip - first;
+      uint64_t parts = kChunksPerThread * (uint64_t)d->nth;
+      count = (left + parts - 1) / parts;
+      if (count < d->min_chunk)
+        count = d->min_chunk;
+      if (count > left)
+        count = left;
+      if (atomic_compare_exchange_weak(&d->next, &first, first + count))
+        break;
+    }
+  }
+  *lower = d->lower + (int64_t)first * d->incr;
+  *upper = d->lower + (int64_t)(first + count - 1) * d->incr;
+  *stride = d->incr;
+  if (last)
+    *last = first + count == d->trip;
+  return 1;
+}
+
+#define DISPATCH(SUFFIX, T, ST)                                                \
+  TDC_RT void tdc_kmpc_dispatch_init_##SUFFIX(ident_t *loc, int32_t gtid,      \
+                                              int32_t sched, T lower, T upper, \
+                                              ST incr, ST chunk) {             \
+    (void)loc;                                                                 \
+    (void)gtid;                                                                \
+    (void)sched;                                                               \
+    dispatch_init((int64_t)lower, (int64_t)upper, (int64_t)incr,               \
+                  (int64_t)chunk);                                             \
+  }                                                                            \
+  TDC_RT int32_t tdc_kmpc_dispatch_next_##SUFFIX(ident_t *loc, int32_t gtid,   \
+                                                 int32_t *last, T *lower,      \
+                                                 T *upper, ST *stride) {       \
+    (void)loc;                                                                 \
+    (void)gtid;                                                                \
+    int64_t lo, hi, st;                                                        \
+    if (!dispatch_next(last, &lo, &hi, &st))                                   \
+      return 0;                                                                \
+    *lower = (T)lo;                                                            \
+    *upper = (T)hi;                                                            \
+    *stride = (ST)st;                                                          \
+    return 1;                                                                  \
+  }
+
+DISPATCH(4, int32_t, int32_t)
+DISPATCH(4u, uint32_t, int32_t)
+DISPATCH(8, int64_t, int64_t)
+DISPATCH(8u, uint64_t, int64_t)
+
+/* Newer OpenMPIRBuilder versions end a dynamic loop with this call. */
+TDC_RT void tdc_kmpc_dispatch_deinit(ident_t *loc, int32_t gtid) {
   (void)loc;
   (void)gtid;
 }

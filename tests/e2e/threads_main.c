@@ -8,11 +8,16 @@
  * outputs are bit-identical.
  * threads_main --concurrent: 4 threads run the model 25 times each at once
  * (one gets the library's workspace, the others allocate their own) and
- * exits 1 unless every output equals a run made alone. */
+ * exits 1 unless every output equals a run made alone.
+ * threads_main --contended: 4 team threads run the model 200 times while 2
+ * other threads spin, so that workers often start a region late or never
+ * (elastic regions let the others finish without them); exits 1 unless
+ * every output equals a run made alone. */
 #include "threads.h"
 
 #include <dirent.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +69,38 @@ static int concurrent(void) {
   return bad;
 }
 
+static atomic_int spinning = 1;
+
+static void *spin(void *arg) {
+  (void)arg;
+  while (atomic_load_explicit(&spinning, memory_order_relaxed))
+    ;
+  return NULL;
+}
+
+static int contended(void) {
+  static float y[kOut];
+  const void *in[] = {x};
+  void *out[] = {alone}, *out2[] = {y};
+  tdc_model_set_num_threads(1);
+  if (tdc_model_run(in, out) != 0)
+    return 1;
+  pthread_t t[2];
+  for (int i = 0; i < 2; ++i)
+    if (pthread_create(&t[i], NULL, spin, NULL) != 0)
+      return 1;
+  tdc_model_set_num_threads(4);
+  int bad = 0;
+  for (int r = 0; r < 200 && !bad; ++r)
+    bad = tdc_model_run(in, out2) != 0 || memcmp(y, alone, sizeof y) != 0;
+  atomic_store(&spinning, 0);
+  for (int i = 0; i < 2; ++i)
+    pthread_join(t[i], NULL);
+  if (bad)
+    fprintf(stderr, "contended runs gave different outputs\n");
+  return bad;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2)
     return 2;
@@ -72,6 +109,8 @@ int main(int argc, char **argv) {
     x[i] = (float)((i * 7919) % 2001 - 1000) / 1000.0f;
   if (strcmp(argv[1], "--concurrent") == 0)
     return concurrent();
+  if (strcmp(argv[1], "--contended") == 0)
+    return contended();
   if (argc > 2)
     tdc_model_set_num_threads(atoi(argv[2]));
   const void *in[] = {x};

@@ -191,6 +191,20 @@ def FuseElementwiseChains : Pass<"tdc-fuse-elementwise-chains"> {
                            "mlir::tensor::TensorDialect"];
 }
 
+def BalanceParallelLoops : Pass<"tdc-balance-parallel-loops"> {
+  let summary = "Schedule every OpenMP worksharing loop dynamically";
+  let description = [{
+    Sets `schedule(dynamic)` on each `omp.wsloop` that names no schedule
+    (those `convert-scf-to-openmp` makes from tdc's parallel tasks). The
+    runtime then hands out chunks of the loop as threads ask for them
+    (guided: a 1/(4 x threads) share of what is left), so a thread that
+    loses its core to another process no longer holds up the loop, as an
+    equal static split does. Tasks never split a reduction, so results are
+    the same for any assignment of iterations to threads.
+  }];
+  let dependentDialects = ["mlir::omp::OpenMPDialect"];
+}
+
 def InsertProfileTimers : Pass<"tdc-insert-profile-timers", "mlir::ModuleOp"> {
   let summary = "Time every top-level loop nest of each function";
   let description = [{

@@ -1,5 +1,6 @@
 //===- CodeGen.cpp - LLVM dialect -> object code for the CPU --------------===//
 #include "tdc/Target/CPU/CodeGen.h"
+#include "ElasticRegions.h"
 
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/IRBuilder.h"
@@ -229,6 +230,9 @@ translateToLLVMIR(mlir::ModuleOp module, LLVMContext &llvmCtx,
   b.SetInsertPoint(BasicBlock::Create(llvmCtx, "entry", getFn));
   b.CreateRet(b.CreateCall(getRt));
 
+  // Regions that only claim chunks of dynamic loops need not wait for
+  // workers that have not started them.
+  redirectElasticRegions(*m);
   // Parallel loops call the LLVM OpenMP runtime ABI; tdc's runtime
   // implements the entry points it needs under its own names, so that a
   // libomp in the same process is never mixed in.

@@ -286,6 +286,27 @@ def mem_available():
     return 4 << 30
 
 
+def raise_priority():
+    """Run ahead of other processes where allowed (root): the highest nice
+    value for this process and its children, and the same for its
+    autogroup (with autogroups, Linux shares CPU between sessions first,
+    so nice alone does not outrank a build started from another terminal).
+    Both engines are timed in the same way. Returns what was set."""
+    got = []
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, -20)
+        got.append("nice -20")
+    except OSError:
+        pass
+    try:
+        with open("/proc/self/autogroup", "w") as f:
+            f.write("-20")
+        got.append("its autogroup at nice -20")
+    except OSError:
+        pass
+    return " and ".join(got)
+
+
 def loadavg():
     try:
         return os.getloadavg()[0]
@@ -548,6 +569,9 @@ def render(args, machine, pr, gemms, rows, counts, total_s, load0):
     out.append(f"- 1-min load average: {load0:.2f} at start, {machine['load1']:.2f} at end"
                + (" (**other processes were running: numbers are pessimistic, "
                   "multi-threaded ones most**)" if busy else ""))
+    out.append("- Priority: " + (f"{args.priority} (root), so that other processes on the "
+                                 "machine take little CPU time from the timings"
+                                 if args.priority else "normal (not raised)"))
     out.append(f"- tdc: checkout {machine['tdc_version'] or '(unknown revision)'} at the start "
                f"(`{args.tdc_label}`), -O{args.opt}, "
                f"`--mcpu native`; ONNX Runtime {ort.__version__} (CPUExecutionProvider, "
@@ -771,6 +795,9 @@ def main():
     p.add_argument("--derive", default="guided", choices=["full", "guided"],
                    help="tdc --derive mode of the main tdc column (default guided, "
                         "the compiler's default); derive=off is timed next to it")
+    p.add_argument("--no-priority", action="store_true",
+                   help="run at normal priority (by default the run raises its own "
+                        "priority where allowed, so that other processes disturb it less)")
     p.add_argument("--readme", help="README.md whose generated section to replace")
     p.add_argument("--command", default=" ".join(sys.argv))
     args = p.parse_args()
@@ -794,6 +821,7 @@ def main():
     args.tdc_label = os.path.relpath(args.tdc, ROOT) if args.tdc.startswith(ROOT) else args.tdc
     os.makedirs(args.workdir, exist_ok=True)
 
+    args.priority = "" if args.no_priority else raise_priority()
     t0 = time.time()
     load0 = loadavg()
     # At the start: other work may commit to the checkout during the run.

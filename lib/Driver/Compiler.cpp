@@ -60,7 +60,8 @@ bool parseDeriveMode(const std::string &s, DeriveMode &out) {
 /// a compute op too, to test the conversions and the lowering;
 /// TDC_DERIVE_BUDGET=SECONDS overrides the search budget per program.
 static void buildDerivationStage(OpPassManager &pm,
-                                 const CompileOptions &options) {
+                                 const CompileOptions &options,
+                                 unsigned vectorBits) {
   if (options.derive == DeriveMode::Off) {
     pm.addPass(createConvertGraphToTx());
     return;
@@ -87,6 +88,7 @@ static void buildDerivationStage(OpPassManager &pm,
   d.recordsFile = options.records;
   d.listKeys = options.listDeriveKeys;
   d.bandwidthGBs = options.bandwidthGBs;
+  d.vectorBits = vectorBits;
   d.force = always;
   if (const char *gain = std::getenv("TDC_DERIVE_MIN_GAIN"))
     d.minGain = std::atof(gain);
@@ -285,6 +287,13 @@ CompileResult compileModel(const CompileOptions &options) {
   }
   std::string err;
   unsigned opt = options.codegen.optLevel;
+  // Register blocks are sized for the target's vector registers (the
+  // scheduler's, and the derivation cost model's estimates of them).
+  std::unique_ptr<llvm::TargetMachine> tm =
+      createTargetMachine(options.codegen, err);
+  if (!tm)
+    return fail("target", err);
+  unsigned vectorBits = targetVectorBits(*tm);
   // Graph rewrites every later stage (derivation included) profits from.
   if (opt > 0) {
     auto graph = [](OpPassManager &pm, unsigned) {
@@ -298,7 +307,7 @@ CompileResult compileModel(const CompileOptions &options) {
   // still shows their tx form, underived).
   if (options.derive != DeriveMode::Off || options.emit == EmitKind::TX) {
     auto build = [&](OpPassManager &pm, unsigned) {
-      buildDerivationStage(pm, options);
+      buildDerivationStage(pm, options, vectorBits);
     };
     if (failed(runStage(*module, build, opt, err)))
       return fail("derivation failed", err);
@@ -328,12 +337,6 @@ CompileResult compileModel(const CompileOptions &options) {
     result.ok = true;
     return result;
   }
-  // Register blocks are sized for the target's vector registers.
-  std::unique_ptr<llvm::TargetMachine> tm =
-      createTargetMachine(options.codegen, err);
-  if (!tm)
-    return fail("target", err);
-  unsigned vectorBits = targetVectorBits(*tm);
   auto schedule = [&](OpPassManager &pm, unsigned level) {
     buildSchedulingPipeline(pm, level, vectorBits, options.records,
                             options.listScheduleKeys);

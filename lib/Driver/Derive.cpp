@@ -8,6 +8,7 @@
 #include "tdc/Dialect/Graph/IR/NodeLocation.h"
 #include "tdc/Import/OnnxImporter.h"
 #include "tdc/Support/Signature.h"
+#include "tdc/Target/CPU/CodeGen.h"
 #include "tdc/Target/CPU/Pipeline.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -66,6 +67,10 @@ int runDerive(const DeriveOptions &opts) {
     cost.peakFlops = opts.peakGflops * 1e9;
   if (opts.bandwidthGBs > 0)
     cost.bandwidth = opts.bandwidthGBs * 1e9;
+  // Kernels are estimated with the host's register blocks, as compile does.
+  std::string tmError;
+  if (auto tm = createTargetMachine(CodegenOptions(), tmError))
+    cost.vectorBits = targetVectorBits(*tm);
   auto rules = allRules();
   SearchOptions sopts;
   sopts.maxDepth = opts.depth;

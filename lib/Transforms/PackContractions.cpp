@@ -8,6 +8,7 @@
 // that costs K*N against the M*K*N multiply-adds.
 //
 //===----------------------------------------------------------------------===//
+#include "tdc/Schedule/RegisterBlocks.h"
 #include "tdc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -85,14 +86,7 @@ std::optional<Roles> matchPackable(linalg::LinalgOp op) {
   return r;
 }
 
-/// Panel width: two vector registers when N fills them, else one or half.
-int64_t panelWidth(int64_t n, int64_t vl) {
-  if (n >= 2 * vl)
-    return 2 * vl;
-  if (n > vl / 2)
-    return vl;
-  return vl / 2;
-}
+using tdc::schedule::panelWidth;
 
 /// The raw bytes of a constant's elements, splats expanded; empty when the
 /// constant holds no readable data.

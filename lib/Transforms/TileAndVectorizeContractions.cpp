@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include "tdc/Schedule/RegisterBlocks.h"
 #include "tdc/Transforms/Passes.h"
 #include "tdc/Transforms/ScheduleKnobs.h"
 
@@ -33,8 +34,9 @@ using namespace mlir;
 
 namespace {
 
-/// Register block rows (accumulator vectors per column of the block).
-constexpr int64_t kMaxRows = 8;
+using tdc::schedule::kMaxRows;
+using tdc::schedule::largestDivisor;
+using tdc::schedule::packedRows;
 /// Cache block of the n and k dims: a Kc x Nc block of B (256 KiB in f32)
 /// stays in L2 while every row block of A streams past it.
 constexpr int64_t kMaxNc = 256;
@@ -64,14 +66,6 @@ struct Plan {
   /// instead of a pass over the whole output before the convolution.
   bool fuseInit = false;
 };
-
-/// Largest divisor of `n` that is at most `bound` and a multiple of `step`.
-int64_t largestDivisor(int64_t n, int64_t bound, int64_t step = 1) {
-  for (int64_t d = std::min(n, bound) / step * step; d >= step; d -= step)
-    if (n % d == 0)
-      return d;
-  return 0;
-}
 
 /// (offset, width) vectors covering `n` lanes: power-of-two widths down to 8
 /// (other widths become loop-carried values that LLVM legalizes through the
@@ -244,15 +238,6 @@ std::optional<PackedRoles> packedRoles(linalg::LinalgOp op) {
   r.m = *m;
   r.k = *k;
   return r;
-}
-
-/// Register rows of a packed block: as many as the vector registers hold
-/// as accumulators next to the panel's vectors and a broadcast, at most
-/// kMaxRows (8 x 2 zmm on AVX-512; 6 x 2 ymm on AVX2, 16 registers).
-int64_t packedRows(int64_t nr, int64_t vl, int64_t vectorBits) {
-  int64_t vecs = std::max<int64_t>(1, nr / vl);
-  int64_t regs = vectorBits >= 512 ? 32 : 16;
-  return std::clamp<int64_t>((regs - vecs - 2) / vecs, 1, kMaxRows);
 }
 
 /// Rows of a packed op's remainder (m % Mr), split off so that the bulk

@@ -1,8 +1,10 @@
 //===- Cost.h - a roofline cost model of the target ----------------*- C++
 //-*-===//
 //
-// Candidates are ranked by estimated time: instantiated kernels run at a
-// fraction of peak FLOP/s that grows with their size; eOperators are costed
+// Candidates are ranked by estimated time: instantiated kernels run at the
+// fraction of peak FLOP/s that the scheduler's register blocks reach on
+// their shape (tdc/Schedule/RegisterBlocks.h: the same block choices as
+// the scheduling passes, lane and row waste included); eOperators are costed
 // for real, as max(traffic / bandwidth, scalar work / scalar throughput),
 // never as free. Intermediate tensors are written once and read by their
 // consumers.
@@ -14,6 +16,7 @@
 #include "tdc/Derive/Expr.h"
 #include "tdc/Derive/Instantiate.h"
 
+#include <cstdint>
 #include <unordered_map>
 
 namespace tdc::derive {
@@ -22,6 +25,7 @@ struct CostModel {
   double peakFlops = 475e9; // fp32 FMA peak (2 cores, AVX-512)
   double bandwidth = 30e9;  // bytes/s
   double scalarFlops = 8e9; // eOperator arithmetic (not vectorized)
+  int64_t vectorBits = 512; // the target's vector registers
   double bytesPerElement = 4;
 
   /// Seconds to run one kernel.

@@ -73,6 +73,7 @@ struct DeriveTx : tdc::impl::DeriveTxBase<DeriveTx> {
       cost.peakFlops = peakGflops * 1e9;
     if (bandwidthGBs > 0)
       cost.bandwidth = bandwidthGBs * 1e9;
+    cost.vectorBits = vectorBits;
     auto rules = derive::allRules();
 
     std::string error;

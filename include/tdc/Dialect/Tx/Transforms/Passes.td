@@ -49,6 +49,9 @@ def DeriveTx : Pass<"tdc-derive-tx", "mlir::ModuleOp"> {
            "The cost model's fp32 FMA peak in GFLOP/s (0: its default)">,
     Option<"bandwidthGBs", "bandwidth", "double", /*default=*/"0",
            "The cost model's memory bandwidth in GB/s (0: its default)">,
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "The target's vector width, which sizes the register blocks the "
+           "cost model estimates instantiated kernels with">,
     Option<"recordsFile", "records", "std::string", /*default=*/"\"\"",
            "tdc tune records: measured decisions (derive or keep) per "
            "program fingerprint replace the cost model's">,

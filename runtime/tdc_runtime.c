@@ -74,7 +74,13 @@ typedef struct {
   char pad[64];
 } dispatch_slot;
 static const uint64_t kSettingUp = 1ull << 63;
-static const uint64_t kGateClosed = 1ull << 31, kGateCount = kGateClosed - 1;
+/* The gate of the current region: region << 32 | kGateClosed | kGateElastic
+ * | nth << kGateNthShift | workers that entered (elastic regions). Workers
+ * decide from one snapshot of it whether the region they woke for is still
+ * the current one and whether they take part. */
+static const uint64_t kGateClosed = 1ull << 31, kGateElastic = 1ull << 30;
+static const int kGateNthShift = 20;
+static const uint64_t kGateNthMask = 0x3ff, kGateCount = (1ull << 20) - 1;
 
 static struct {
   /* The parallel region being run; written by the master before it bumps
@@ -82,16 +88,13 @@ static struct {
   microtask_t fn;
   int argc;
   void *args[kMaxArgs];
-  int nth;
-  int elastic;        /* the region may run without late workers */
-  atomic_uint start;  /* bumped once per region (and at shutdown) */
-  atomic_int pending; /* workers still in the region */
-  /* Elastic regions: region << 32 | kGateClosed | workers that entered. */
-  _Atomic uint64_t gate;
-  atomic_int finished;  /* workers that entered and are done */
-  atomic_uint barriers; /* completed barriers */
-  atomic_int arrived;   /* threads at the current barrier */
-  atomic_int sleepers;  /* threads sleeping on `wake` */
+  atomic_uint start;     /* bumped once per region (and at shutdown) */
+  atomic_int pending;    /* workers still in the region */
+  _Atomic uint64_t gate; /* see kGateClosed */
+  atomic_int finished;   /* workers that entered and are done */
+  atomic_uint barriers;  /* completed barriers */
+  atomic_int arrived;    /* threads at the current barrier */
+  atomic_int sleepers;   /* threads sleeping on `wake` */
   atomic_int shutdown;
   pthread_mutex_t lock;
   pthread_cond_t wake;
@@ -254,31 +257,39 @@ static void *worker_main(void *arg) {
     seen = atomic_load(&team.start);
     if (atomic_load(&team.shutdown))
       return NULL;
-    /* Worker w is thread w + 1 of the team; the others sit this one out. */
-    if (self->tid >= team.nth)
+    /* The team may have moved on past an elastic region this worker did
+     * not enter (the gate then names a later region: look again). */
+    uint64_t gate = atomic_load(&team.gate);
+    if ((unsigned)(gate >> 32) != seen)
       continue;
-    self->nth = team.nth;
-    self->region = seen;
-    self->loops = 0;
-    if (team.elastic) {
+    /* Worker w is thread w + 1 of the team; the others sit this one out. */
+    int nth = (int)((gate >> kGateNthShift) & kGateNthMask);
+    if (self->tid >= nth)
+      continue;
+    int elastic = (gate & kGateElastic) != 0;
+    if (elastic) {
       /* Enter unless the master closed the gate (or moved on). */
-      uint64_t gate = atomic_load(&team.gate);
       int entered = 0;
-      while ((gate >> 32) == seen && !(gate & kGateClosed))
+      while ((unsigned)(gate >> 32) == seen && !(gate & kGateClosed))
         if (atomic_compare_exchange_weak(&team.gate, &gate, gate + 1)) {
           entered = 1;
           break;
         }
       if (!entered)
         continue;
-      invoke(team.fn, team.argc, team.args, self->tid);
+    }
+    /* The region cannot end without this worker now, so its parameters
+     * stay as they are until it is done. */
+    self->nth = nth;
+    self->region = seen;
+    self->loops = 0;
+    invoke(team.fn, team.argc, team.args, self->tid);
+    if (elastic) {
       atomic_fetch_add(&team.finished, 1);
       wake_all();
-      continue;
-    }
-    invoke(team.fn, team.argc, team.args, self->tid);
-    if (atomic_fetch_sub(&team.pending, 1) == 1)
+    } else if (atomic_fetch_sub(&team.pending, 1) == 1) {
       wake_all();
+    }
   }
 }
 
@@ -370,11 +381,11 @@ static void fork_team(int elastic, int32_t argc, microtask_t fn,
   team.argc = argc;
   for (int i = 0; i < argc; ++i)
     team.args[i] = args[i];
-  team.nth = nth;
-  team.elastic = elastic;
   atomic_store(&team.pending, nth - 1);
   atomic_store(&team.finished, 0);
-  atomic_store(&team.gate, (uint64_t)region << 32);
+  atomic_store(&team.gate, (uint64_t)region << 32 |
+                               (elastic ? kGateElastic : 0) |
+                               (uint64_t)nth << kGateNthShift);
   atomic_fetch_add(&team.start, 1);
   wake_all();
 

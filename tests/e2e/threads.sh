@@ -28,7 +28,12 @@ check "compile --json reports the workspace" bash -c "'$TDC' compile '$OUT/threa
 check "4 threads running the model at once: same outputs as alone" \
   "$OUT/threads_main" --concurrent
 # Dynamic schedules: regions that only claim loop chunks are elastic (late
-# workers skip them); outputs never depend on who ran which chunk.
+# workers skip them); outputs never depend on who ran which chunk. The
+# runtime alone: elastic and ordinary regions alternating on busy cores.
+cc -O2 -pthread "$SRC/tests/e2e/runtime_stress.c" "$SRC/runtime/tdc_runtime.c" \
+  -o "$OUT/runtime_stress" || exit 1
+check "runtime: 2000 regions on busy cores, every iteration once" \
+  timeout 300 "$OUT/runtime_stress"
 check "parallel loops are elastic regions" bash -c "nm '$OUT/threads.so' | grep -q tdc_rt_fork_call_elastic"
 check "4 threads on busy cores, 200 runs: same outputs as alone" \
   timeout 300 "$OUT/threads_main" --contended

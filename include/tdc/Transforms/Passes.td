@@ -222,6 +222,37 @@ def InsertProfileTimers : Pass<"tdc-insert-profile-timers", "mlir::ModuleOp"> {
                            "mlir::memref::MemRefDialect"];
 }
 
+def FillBordersOnly : Pass<"tdc-fill-borders-only"> {
+  let summary = "Fill only the border of a padded buffer, one buffer per insert";
+  let description = [{
+    A padded buffer is tensor.insert_slice %image into linalg.fill(%pad,
+    tensor.empty) (channels-last convolutions and pooling). The fill writes
+    the interior only for the insert to overwrite it, and CSE shares one
+    fill among same-shaped buffers (MobileNet's repeated blocks), so that
+    bufferization copies the filled buffer for all but one insert. Each such
+    insert (static, unit strides) instead writes into a tensor.empty of its
+    own, and one fill per slab around the interior fills the border. Runs
+    before tdc-parallelize-outer-loops (which hides a fill in a loop) and
+    after the last CSE before bufferization.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
+def ReadInsertedSlices : Pass<"tdc-read-inserted-slices"> {
+  let summary = "Read an inserted value from the tensor it was inserted into";
+  let description = [{
+    Canonicalization folds extract_slice(insert_slice %x) to %x, so ops
+    after an insert (a depthwise convolution's center tap) read %x itself.
+    %x must then outlive the insert, and its producer cannot compute into
+    the destination in place (eliminate-empty-tensors): bufferization
+    computes it into a temporary and copies it in, and out. Run just before
+    eliminate-empty-tensors, this pass makes every use of %x that the insert
+    dominates read the inserted slice instead.
+  }];
+  let dependentDialects = ["mlir::tensor::TensorDialect"];
+}
+
 def PlanBuffers : Pass<"tdc-plan-buffers", "mlir::ModuleOp"> {
   let summary = "Place a function's temporaries in one workspace by liveness";
   let description = [{

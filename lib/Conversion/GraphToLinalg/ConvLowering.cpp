@@ -261,7 +261,11 @@ Value paddedChannelsLast(OpBuilder &b, Location loc, Value x,
   SmallVector<OpFoldResult> sizes{b.getIndexAttr(xs[0]), b.getIndexAttr(xs[2]),
                                   b.getIndexAttr(xs[3]), b.getIndexAttr(xs[1])};
   SmallVector<OpFoldResult> ones(4, b.getIndexAttr(1));
-  Value window = tensor::ExtractSliceOp::create(b, loc, xp, off, sizes, ones);
+  // The transposed image is computed into a tensor of its own, which
+  // eliminate-empty-tensors places in the buffer's interior (a slice of
+  // the filled buffer would make the buffer a value the copy depends on).
+  Value window =
+      emptyTensor(b, loc, tensorType({xs[0], xs[2], xs[3], xs[1]}, elem));
   // Loops n, h, c, w: a task (row h) reads C contiguous rows of the image
   // and writes one row of pixels, both cache-resident.
   Value xt = copyPermuted(b, loc, x, window, {0, 2, 1, 3}, {0, 1, 3, 2});

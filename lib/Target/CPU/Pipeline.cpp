@@ -66,18 +66,23 @@ void buildSchedulingPipeline(OpPassManager &pm, unsigned optLevel,
     o.listKeys = listKeys;
     pm.addPass(createApplyScheduleRecords(o));
   }
+  // Padded buffers get their own border-only fills after the last CSE
+  // (which would share them again) and before fills become loops.
   addPipeline(pm, "tdc-tile-and-vectorize-contractions{vector-bits=" +
                       std::to_string(vectorBits) +
                       "},"
                       "loop-invariant-subset-hoisting,canonicalize,cse,"
                       "tdc-interchange-for-vectorization,"
+                      "tdc-fill-borders-only,"
                       "tdc-parallelize-outer-loops,canonicalize");
 }
 
 void buildBufferizationPipeline(OpPassManager &pm, unsigned) {
   // A value computed into a fresh tensor only to be inserted into a larger
-  // one (the interior of a padded buffer) is computed in place.
-  addPipeline(pm, "eliminate-empty-tensors,"
+  // one (the interior of a padded buffer) is computed in place, and later
+  // readers read it there (no canonicalization in between, which would
+  // fold those reads back to the value).
+  addPipeline(pm, "tdc-read-inserted-slices,eliminate-empty-tensors,"
                   "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map},"
                   "canonicalize,"

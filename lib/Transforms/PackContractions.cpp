@@ -150,14 +150,15 @@ PanelLayout panelLayout(AffineMap bMap, ArrayRef<int64_t> bShape,
 
 constexpr size_t kInlineBytes = 1024;
 
-/// The packed panels of a constant B, or null when its data is unreadable.
+/// The packed panels of a constant B (of shape `bShape`: `attr` holds its
+/// elements in row-major order, possibly in another shape), or null when
+/// its data is unreadable.
 Value packConstant(RewriterBase &rewriter, Location loc, ElementsAttr attr,
-                   const PanelLayout &l, Type elem) {
+                   ArrayRef<int64_t> bShape, const PanelLayout &l, Type elem) {
   int64_t elemBytes = elem.getIntOrFloatBitWidth() / 8;
   std::vector<char> src = constantBytes(attr, elemBytes);
   if (src.empty())
     return {};
-  ArrayRef<int64_t> bShape = cast<ShapedType>(attr.getType()).getShape();
   SmallVector<int64_t> bStrides(bShape.size(), 1);
   for (int64_t i = (int64_t)bShape.size() - 2; i >= 0; --i)
     bStrides[i] = bStrides[i + 1] * bShape[i + 1];
@@ -210,9 +211,8 @@ Value packAtRunTime(RewriterBase &rewriter, Location loc, Value b,
     high[l.nResult] = rewriter.getIndexAttr(padded - l.n);
     Value zero =
         arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(elem));
-    b = tensor::PadOp::create(rewriter, loc,
-                              RankedTensorType::get(shape, elem), b, low, high,
-                              zero);
+    b = tensor::PadOp::create(rewriter, loc, RankedTensorType::get(shape, elem),
+                              b, low, high, zero);
   }
   unsigned rank = l.shape.size();
   MLIRContext *ctx = rewriter.getContext();
@@ -255,8 +255,13 @@ LogicalResult pack(RewriterBase &rewriter, linalg::LinalgOp op, const Roles &r,
   rewriter.setInsertionPoint(op);
   Value packed;
   ElementsAttr constant;
-  if (matchPattern(b, m_Constant(&constant)))
-    packed = packConstant(rewriter, loc, constant, l, elem);
+  // A reshape of a constant (the collapsed weight of a derived matmul)
+  // keeps its row-major bytes.
+  Value source = b;
+  while (auto reshape = source.getDefiningOp<tensor::CollapseShapeOp>())
+    source = reshape.getSrc();
+  if (matchPattern(source, m_Constant(&constant)))
+    packed = packConstant(rewriter, loc, constant, bType.getShape(), l, elem);
   if (!packed)
     packed = packAtRunTime(rewriter, loc, b, l, elem);
 
@@ -272,9 +277,9 @@ LogicalResult pack(RewriterBase &rewriter, linalg::LinalgOp op, const Roles &r,
     high.back() = rewriter.getIndexAttr(padded - n);
     Value zero =
         arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(elem));
-    init = tensor::PadOp::create(rewriter, loc,
-                                 RankedTensorType::get(shape, elem), init, low,
-                                 high, zero);
+    init =
+        tensor::PadOp::create(rewriter, loc, RankedTensorType::get(shape, elem),
+                              init, low, high, zero);
   }
   SmallVector<ReassociationIndices> reassoc;
   for (unsigned i = 0; i + 1 < outRank; ++i)
@@ -284,8 +289,8 @@ LogicalResult pack(RewriterBase &rewriter, linalg::LinalgOp op, const Roles &r,
   expandedShape.back() = panels;
   expandedShape.push_back(nr);
   auto expandedType = RankedTensorType::get(expandedShape, elem);
-  Value expanded = tensor::ExpandShapeOp::create(rewriter, loc, expandedType,
-                                                 init, reassoc);
+  Value expanded =
+      tensor::ExpandShapeOp::create(rewriter, loc, expandedType, init, reassoc);
 
   // Loops: the old ones (n now counts panels) and the lane dim last.
   unsigned numLoops = op.getNumLoops();
@@ -320,8 +325,8 @@ LogicalResult pack(RewriterBase &rewriter, linalg::LinalgOp op, const Roles &r,
   rewriter.cloneRegionBefore(op->getRegion(0), generic.getRegion(),
                              generic.getRegion().end());
 
-  Value result = tensor::CollapseShapeOp::create(
-      rewriter, loc, generic.getResult(0), reassoc);
+  Value result = tensor::CollapseShapeOp::create(rewriter, loc,
+                                                 generic.getResult(0), reassoc);
   if (padded != n) {
     SmallVector<OpFoldResult> offsets(outRank, rewriter.getIndexAttr(0));
     SmallVector<OpFoldResult> strides(outRank, rewriter.getIndexAttr(1));
@@ -334,8 +339,7 @@ LogicalResult pack(RewriterBase &rewriter, linalg::LinalgOp op, const Roles &r,
   return success();
 }
 
-struct PackContractions
-    : tdc::impl::PackContractionsBase<PackContractions> {
+struct PackContractions : tdc::impl::PackContractionsBase<PackContractions> {
   using Base::Base;
   void runOnOperation() override {
     SmallVector<std::pair<linalg::LinalgOp, Roles>> work;
@@ -349,7 +353,8 @@ struct PackContractions
       linalg::LinalgOp target = op;
       if (!isa<linalg::GenericOp>(op.getOperation())) {
         rewriter.setInsertionPoint(op);
-        FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(rewriter, op);
+        FailureOr<linalg::GenericOp> g =
+            linalg::generalizeNamedOp(rewriter, op);
         if (failed(g))
           continue;
         target = *g;

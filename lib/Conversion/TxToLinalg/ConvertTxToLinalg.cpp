@@ -30,6 +30,7 @@ struct ConvertTxToLinalg : tdc::impl::ConvertTxToLinalgBase<ConvertTxToLinalg> {
       return program.emitError("cannot lower the tx program: ") << error;
     auto type = cast<RankedTensorType>(program.getResult().getType());
     OpBuilder b(program);
+    e = layoutIntermediates(ctx, e);
     Value v = lowerExpr(b, program.getLoc(), e, tx::programInputs(program),
                         type.getElementType());
     if (!v || v.getType() != type)

@@ -22,6 +22,23 @@ func.func @const_b(%a: tensor<5x2xf32>) -> tensor<5x3xf32> {
   return %r : tensor<5x3xf32>
 }
 
+// A collapsed constant (a derived matmul's weight, [k, f, tap] merged to
+// [k, f*tap]) is packed at compile time from the constant's row-major
+// elements, not copied at run time.
+// CHECK-LABEL: func.func @collapsed_const_b
+// CHECK: %[[P:.*]] = arith.constant dense<{{\[\[\[}}1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00], [5.000000e+00, 6.000000e+00, 7.000000e+00, 8.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00]]]> : tensor<1x2x8xf32>
+// CHECK-NOT: linalg.generic {{.*}}ins(%{{.*}} : tensor<2x4xf32>)
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[P]] : tensor<5x2xf32>, tensor<1x2x8xf32>) {{.*}}attrs = {tdc.packed}
+func.func @collapsed_const_b(%a: tensor<5x2xf32>) -> tensor<5x4xf32> {
+  %w = arith.constant dense<[[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]]> : tensor<2x2x2xf32>
+  %b = tensor.collapse_shape %w [[0], [1, 2]] : tensor<2x2x2xf32> into tensor<2x4xf32>
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<5x4xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<5x4xf32>) -> tensor<5x4xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<5x2xf32>, tensor<2x4xf32>) outs(%f : tensor<5x4xf32>) -> tensor<5x4xf32>
+  return %r : tensor<5x4xf32>
+}
+
 // A B computed at run time, here transposed (B[n, k], Gemm's transB), is
 // packed by a copy loop reading lane j of panel p at n = p * 32 + j; two
 // 512-bit registers per panel, 16 lanes (two 256-bit ones) for AVX2.

@@ -29,6 +29,12 @@ mlir::Value lowerExpr(mlir::OpBuilder &b, mlir::Location loc,
                       const std::map<std::string, mlir::Value> &inputs,
                       mlir::Type elemType);
 
+/// `program` with its nested scopes' dims reordered where another order of
+/// the same values lowers better (IntermediateLayouts.cpp); readers' subscripts
+/// follow. The result computes the same tensor.
+derive::Expr layoutIntermediates(derive::ExprContext &ctx,
+                                 derive::Expr program);
+
 } // namespace tdc
 
 #endif

@@ -8,6 +8,9 @@
 // CHECK-DAG: #[[A:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
 // CHECK-DAG: #[[B:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
 // CHECK-DAG: #[[O:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[KM:.+]] = affine_map<(d0, d1, d2) -> (d2, d0)>
+// CHECK-DAG: #[[KN:.+]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-DAG: #[[MN:.+]] = affine_map<(d0, d1) -> (d1, d0)>
 // CHECK-LABEL: func.func @matmul_then_shift
 // CHECK: %[[FILL:.+]] = linalg.fill
 // CHECK: %[[MM:.+]] = linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[O]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%arg0, %arg1 : tensor<6x8xf32>, tensor<4x8xf32>) outs(%[[FILL]] : tensor<6x4xf32>)
@@ -37,6 +40,36 @@ func.func @matmul_then_shift(%a: tensor<6x8xf32>, %b: tensor<4x8xf32>) -> tensor
     tx.return %s : tensor<6x4xf32>
   }
   return %0 : tensor<6x4xf32>
+}
+
+// A nested matmul whose constant operand (W) comes first in its loops is
+// stored [other's dims, constant's dims], so that the weight is the
+// contraction's innermost (packed) operand; the reader reads it transposed
+// through its indexing map, with no transpose op.
+// CHECK-LABEL: func.func @constant_operand_innermost
+// CHECK-NOT: linalg.transpose
+// CHECK: %[[T:.+]] = linalg.generic {indexing_maps = [#[[KM]], #[[KN]], #[[O]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%arg0, %arg1 : tensor<8x6xf32>, tensor<8x4xf32>) outs(%{{.+}} : tensor<6x4xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[MN]], #{{.+}}], {{.*}} ins(%[[T]] : tensor<6x4xf32>) outs(%{{.+}} : tensor<4x6xf32>)
+// CHECK-NOT: linalg.transpose
+func.func @constant_operand_innermost(%x: tensor<8x6xf32>, %w: tensor<8x4xf32>) -> tensor<4x6xf32> {
+  %0 = tx.program(%x, %w) names ["X", "W"] constant [false, true] : (tensor<8x6xf32>, tensor<8x4xf32>) -> tensor<4x6xf32> {
+  ^bb0(%X: tensor<8x6xf32>, %W: tensor<8x4xf32>):
+    %t = tx.scope loops [f: 0:4, p: 0:6] sums [c: 0:8] (%X, %W) : (tensor<8x6xf32>, tensor<8x4xf32>) -> tensor<4x6xf32> {
+    ^bb0(%f: index, %p: index, %c: index, %xx: tensor<8x6xf32>, %ww: tensor<8x4xf32>):
+      %a = tx.read %xx[%c, %p] : tensor<8x6xf32>
+      %b = tx.read %ww[%c, %f] : tensor<8x4xf32>
+      %m = arith.mulf %a, %b : f32
+      tx.yield %m : f32
+    }
+    %s = tx.scope loops [f: 0:4, p: 0:6] (%t) : (tensor<4x6xf32>) -> tensor<4x6xf32> {
+    ^bb0(%f: index, %p: index, %tt: tensor<4x6xf32>):
+      %v = tx.read %tt[%f, %p] : tensor<4x6xf32>
+      %r = tx.relu %v : f32
+      tx.yield %r : f32
+    }
+    tx.return %s : tensor<4x6xf32>
+  }
+  return %0 : tensor<4x6xf32>
 }
 
 // A nested scope whose range starts at -1 is stored from offset 0: a read

@@ -455,6 +455,27 @@ def strided_conv_transposes():
     return b.model()
 
 
+def conv_epilogues():
+    """Clip and Relu applied by the tasks of channels-last convolutions
+    (tdc-fuse-task-epilogues) and their results computed into the next
+    padded buffer through the channel-block reshape: output channels in one
+    block (40), in blocks of 8 (56) and of 32 (96), strides, pads, dilation,
+    a result read by a later Add as well as by the next convolution."""
+    b = GraphBuilder("conv_epilogues")
+    lo = b.const("clip_min", np.array(0.0, np.float32))
+    hi = b.const("clip_max", np.array(6.0, np.float32))
+    # Large enough that every convolution runs as parallel tasks.
+    x = b.input("image", [1, 16, 40, 37])
+    x = b.op("Clip", [b.conv(x, 16, 40, 3, 2), lo, hi])  # 20x19
+    x = b.relu(b.conv(x, 40, 56, 3))
+    y = b.op("Clip", [b.conv(x, 56, 96, 1, pad=0), lo, hi])
+    z = b.relu(b.conv(y, 96, 96, 3, dilation=2, pad=2))
+    x = b.relu(b.op("Add", [y, z]))
+    x = b.relu(b.conv(x, 96, 56, 3, 2, pad=0))  # 9x9
+    b.output(x, "features", [1, 56, 9, 9])
+    return b.model()
+
+
 MODELS = {
     "resnet_block_cnn": resnet_block_cnn,
     "dcgan_generator": dcgan_generator,
@@ -462,6 +483,7 @@ MODELS = {
     "strided_convs": strided_convs,
     "mobilenet_block": mobilenet_block,
     "depthwise_convs": depthwise_convs,
+    "conv_epilogues": conv_epilogues,
     "max_pools": max_pools,
     "mlp": mlp,
     "gcn_matmul_chain": gcn_matmul_chain,

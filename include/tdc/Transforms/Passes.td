@@ -253,6 +253,32 @@ def ReadInsertedSlices : Pass<"tdc-read-inserted-slices"> {
   let dependentDialects = ["mlir::tensor::TensorDialect"];
 }
 
+def FuseTaskEpilogues : Pass<"tdc-fuse-task-epilogues"> {
+  let summary = "Apply an elementwise epilogue in the tasks of a convolution";
+  let description = [{
+    An all-parallel unary linalg.generic (Clip, Relu) whose input is the
+    only result of an scf.forall at function level (the parallel tasks of a
+    tiled convolution: each task's tile is final), possibly through a
+    collapse_shape, is applied by each task to its tile before inserting
+    it, while the tile is in cache, instead of as a pass of its own.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
+def EmptyTensorsThroughReshapes : Pass<"tdc-empty-tensors-through-reshapes"> {
+  let summary = "Compute a reshaped value inserted into a tensor in place";
+  let description = [{
+    insert_slice(collapse_shape(%x)) into %dst, %x a result of an scf.forall
+    or destination-style op whose init is a tensor.empty (shared or not):
+    the init becomes expand_shape(extract_slice %dst), so that %x is
+    computed in the destination (eliminate-empty-tensors does not look
+    through reshapes). Blocked channels-last convolution results inserted
+    into the next padded buffer are the case.
+  }];
+  let dependentDialects = ["mlir::tensor::TensorDialect"];
+}
+
 def PlanBuffers : Pass<"tdc-plan-buffers", "mlir::ModuleOp"> {
   let summary = "Place a function's temporaries in one workspace by liveness";
   let description = [{

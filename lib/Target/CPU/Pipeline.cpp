@@ -66,11 +66,12 @@ void buildSchedulingPipeline(OpPassManager &pm, unsigned optLevel,
     o.listKeys = listKeys;
     pm.addPass(createApplyScheduleRecords(o));
   }
-  // Padded buffers get their own border-only fills after the last CSE
+  // A Clip / Relu after a convolution runs in its tasks. Padded buffers
+  // get their own border-only fills after the last CSE
   // (which would share them again) and before fills become loops.
   addPipeline(pm, "tdc-tile-and-vectorize-contractions{vector-bits=" +
                       std::to_string(vectorBits) +
-                      "},"
+                      "},tdc-fuse-task-epilogues,"
                       "loop-invariant-subset-hoisting,canonicalize,cse,"
                       "tdc-interchange-for-vectorization,"
                       "tdc-fill-borders-only,"
@@ -82,7 +83,8 @@ void buildBufferizationPipeline(OpPassManager &pm, unsigned) {
   // one (the interior of a padded buffer) is computed in place, and later
   // readers read it there (no canonicalization in between, which would
   // fold those reads back to the value).
-  addPipeline(pm, "tdc-read-inserted-slices,eliminate-empty-tensors,"
+  addPipeline(pm, "tdc-read-inserted-slices,tdc-empty-tensors-through-reshapes,"
+                  "eliminate-empty-tensors,"
                   "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map},"
                   "canonicalize,"

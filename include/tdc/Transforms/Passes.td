@@ -101,7 +101,8 @@ def ParallelizeOuterLoops : Pass<"tdc-parallelize-outer-loops"> {
   let summary = "Tile the leading parallel loops of large linalg ops into scf.forall";
   let description = [{
     Each linalg op at the top level of a function with static shapes, at
-    least `min-work` points in its iteration space and leading parallel
+    least `min-work` points in its iteration space times its inputs
+    (operands read per point), and leading parallel
     loops (in loop order, the innermost loop excepted) is tiled with
     TilingInterface into one scf.forall: tile size 1 on leading parallel
     loops until they make `min-tasks` tasks. The forall becomes a parallel

@@ -1,5 +1,6 @@
 //===- DeriveToLinalg.cpp - derivation programs as linalg on tensors ------===//
 #include "tdc/Conversion/DeriveToLinalg/DeriveToLinalg.h"
+#include "ConstantRelayout.h"
 #include "ResidueClasses.h"
 #include "tdc/Derive/Instantiate.h"
 
@@ -393,6 +394,9 @@ private:
         perm.push_back(std::find(dims.begin(), dims.end(), it) - dims.begin());
         shape.push_back(size[it]);
       }
+      // Weights are re-laid out at compile time (free in the cost model).
+      if (Value c = transposedConstant(b, loc, v, perm))
+        return c;
       Value init = tensor::EmptyOp::create(b, loc, shape, elemType);
       return linalg::TransposeOp::create(b, loc, v, init, perm).getResult()[0];
     };

@@ -72,6 +72,48 @@ func.func @constant_operand_innermost(%x: tensor<8x6xf32>, %w: tensor<8x4xf32>) 
   return %0 : tensor<4x6xf32>
 }
 
+// The constant's dims that every reader reads as its own traversal
+// iterator (f) go last, the weight re-laid out at compile time into a new
+// constant (no linalg.transpose); the reader that reads one tensor runs
+// along the same innermost dim (its result [h, f]), and the root reads that
+// transposed through its indexing map.
+// CHECK-LABEL: func.func @weight_relaid_at_compile_time
+// CHECK-NOT: linalg.transpose
+// CHECK: %[[W:.+]] = arith.constant dense<{{\[\[\[}}1.000000e+00, 3.000000e+00, 5.000000e+00, 7.000000e+00, 9.000000e+00, 1.100000e+01, 1.300000e+01, 1.500000e+01], [2.000000e+00, 4.000000e+00{{.*}} : tensor<2x2x8xf32>
+// CHECK: %[[C:.+]] = tensor.collapse_shape %[[W]] {{\[\[}}0], [1, 2]] : tensor<2x2x8xf32> into tensor<2x16xf32>
+// CHECK: %[[T:.+]] = linalg.generic {indexing_maps = [#[[KM]], #[[KN]], #[[O]]], {{.*}} ins(%arg0, %[[C]] : tensor<2x3xf32>, tensor<2x16xf32>) outs(%{{.+}} : tensor<3x16xf32>)
+// CHECK: %[[E:.+]] = tensor.expand_shape %[[T]] {{.*}} into tensor<3x2x8xf32>
+// CHECK: %[[S:.+]] = linalg.generic {{.*}} outs(%{{.+}} : tensor<4x8xf32>)
+// CHECK: tensor.extract %[[E]]
+// CHECK: linalg.generic {indexing_maps = [#[[MN]], #{{.+}}], {{.*}} ins(%[[S]] : tensor<4x8xf32>) outs(%{{.+}} : tensor<8x4xf32>)
+// CHECK-NOT: linalg.transpose
+func.func @weight_relaid_at_compile_time(%x: tensor<2x3xf32>) -> tensor<8x4xf32> {
+  %w = arith.constant dense<[[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0], [9.0, 10.0], [11.0, 12.0], [13.0, 14.0], [15.0, 16.0]], [[17.0, 18.0], [19.0, 20.0], [21.0, 22.0], [23.0, 24.0], [25.0, 26.0], [27.0, 28.0], [29.0, 30.0], [31.0, 32.0]]]> : tensor<2x8x2xf32>
+  %0 = tx.program(%x, %w) names ["X", "W"] constant [false, true] : (tensor<2x3xf32>, tensor<2x8x2xf32>) -> tensor<8x4xf32> {
+  ^bb0(%X: tensor<2x3xf32>, %W: tensor<2x8x2xf32>):
+    %t = tx.scope loops [f: 0:8, r: 0:2, p: 0:3] sums [c: 0:2] (%X, %W) : (tensor<2x3xf32>, tensor<2x8x2xf32>) -> tensor<8x2x3xf32> {
+    ^bb0(%f: index, %r: index, %p: index, %c: index, %xx: tensor<2x3xf32>, %ww: tensor<2x8x2xf32>):
+      %a = tx.read %xx[%c, %p] : tensor<2x3xf32>
+      %b = tx.read %ww[%c, %f, %r] : tensor<2x8x2xf32>
+      %m = arith.mulf %a, %b : f32
+      tx.yield %m : f32
+    }
+    %s = tx.scope loops [f: 0:8, h: 0:4] sums [r: 0:2] (%t) : (tensor<8x2x3xf32>) -> tensor<8x4xf32> {
+    ^bb0(%f: index, %h: index, %r: index, %tt: tensor<8x2x3xf32>):
+      %v = tx.read %tt[%f, %r, %h - %r] : tensor<8x2x3xf32>
+      tx.yield %v : f32
+    }
+    %u = tx.scope loops [f: 0:8, h: 0:4] (%s) : (tensor<8x4xf32>) -> tensor<8x4xf32> {
+    ^bb0(%f: index, %h: index, %ss: tensor<8x4xf32>):
+      %v = tx.read %ss[%f, %h] : tensor<8x4xf32>
+      %y = tx.relu %v : f32
+      tx.yield %y : f32
+    }
+    tx.return %u : tensor<8x4xf32>
+  }
+  return %0 : tensor<8x4xf32>
+}
+
 // A nested scope whose range starts at -1 is stored from offset 0: a read
 // at t is element t + 1.
 // CHECK-LABEL: func.func @offset_domain

@@ -86,3 +86,30 @@ func.func @flipped_kernel(%w: tensor<1x256x128x4x4xf32>) -> tensor<1x128x256x4x4
   } -> tensor<1x128x256x4x4xf32>
   return %r : tensor<1x128x256x4x4xf32>
 }
+
+// Work counts the operands read per point: 16x16x384 points (under
+// min-work) with two inputs make a forall, with one input not.
+// CHECK-LABEL: func.func @two_inputs
+// CHECK: scf.forall
+// CHECK-LABEL: func.func @one_input
+// CHECK-NOT: scf.forall
+// CHECK: return
+func.func @two_inputs(%x: tensor<1x16x16x384xf32>, %y: tensor<1x16x16x384xf32>) -> tensor<1x16x16x384xf32> {
+  %e = tensor.empty() : tensor<1x16x16x384xf32>
+  %r = linalg.generic {indexing_maps = [#id4, #id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x, %y : tensor<1x16x16x384xf32>, tensor<1x16x16x384xf32>) outs(%e : tensor<1x16x16x384xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.addf %a, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<1x16x16x384xf32>
+  return %r : tensor<1x16x16x384xf32>
+}
+func.func @one_input(%x: tensor<1x16x16x384xf32>) -> tensor<1x16x16x384xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x16x16x384xf32>
+  %r = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x16x16x384xf32>) outs(%e : tensor<1x16x16x384xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.maximumf %a, %cst : f32
+    linalg.yield %m : f32
+  } -> tensor<1x16x16x384xf32>
+  return %r : tensor<1x16x16x384xf32>
+}

@@ -462,6 +462,15 @@ TDC_RT void tdc_kmpc_barrier(ident_t *loc, int32_t gtid) {
   wait_change(&team.barriers, seen);
 }
 
+/* Thread tid's share of `trip` iterations split into nth contiguous
+ * ranges whose sizes differ by at most one, the larger ones first. */
+static void static_share(uint64_t trip, uint64_t nth, uint64_t tid,
+                         uint64_t *first, uint64_t *count) {
+  uint64_t small = trip / nth, extra = trip % nth;
+  *first = tid * small + (tid < extra ? tid : extra);
+  *count = small + (tid < extra);
+}
+
 /* Static schedules of the loop [*lower, *upper] (inclusive) by `incr`:
  * kmp_sch_static (34) gives thread t the t-th of nth contiguous ranges
  * whose sizes differ by at most one, the larger ones first;
@@ -498,9 +507,8 @@ TDC_RT void tdc_kmpc_barrier(ident_t *loc, int32_t gtid) {
     }                                                                          \
     if (sched != 34)                                                           \
       abort(); /* tdc only emits static schedules */                           \
-    uint64_t small = trip / nth, extra = trip % nth;                           \
-    uint64_t first = tid * small + (tid < extra ? tid : extra);                \
-    uint64_t count = small + (tid < extra);                                    \
+    uint64_t first, count;                                                     \
+    static_share(trip, nth, tid, &first, &count);                              \
     *stride = (ST)(trip * (uint64_t)incr);                                     \
     *last = count > 0 && first + count == trip;                                \
     *lower = (T)(*lower + (T)(first * (uint64_t)incr));                        \
@@ -610,10 +618,7 @@ static int dispatch_next(int32_t *last, int64_t *lower, int64_t *upper,
     if (s->claimed_static)
       return 0;
     s->claimed_static = 1;
-    uint64_t nth = (uint64_t)d->nth, tid = (uint64_t)s->tid;
-    uint64_t small = d->trip / nth, extra = d->trip % nth;
-    first = tid * small + (tid < extra ? tid : extra);
-    count = small + (tid < extra);
+    static_share(d->trip, (uint64_t)d->nth, (uint64_t)s->tid, &first, &count);
     if (count == 0)
       return 0;
   } else {

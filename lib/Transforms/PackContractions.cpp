@@ -8,6 +8,7 @@
 // that costs K*N against the M*K*N multiply-adds.
 //
 //===----------------------------------------------------------------------===//
+#include "tdc/Dialect/Graph/IR/ConstantData.h"
 #include "tdc/Schedule/RegisterBlocks.h"
 #include "tdc/Transforms/Passes.h"
 
@@ -88,30 +89,6 @@ std::optional<Roles> matchPackable(linalg::LinalgOp op) {
 
 using tdc::schedule::panelWidth;
 
-/// The raw bytes of a constant's elements, splats expanded; empty when the
-/// constant holds no readable data.
-std::vector<char> constantBytes(ElementsAttr attr, int64_t elemBytes) {
-  int64_t count = attr.getNumElements();
-  std::vector<char> bytes;
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    ArrayRef<char> raw = dense.getRawData();
-    if (dense.isSplat()) {
-      bytes.resize(count * elemBytes);
-      for (int64_t i = 0; i < count; ++i)
-        std::memcpy(bytes.data() + i * elemBytes, raw.data(), elemBytes);
-    } else if ((int64_t)raw.size() == count * elemBytes) {
-      bytes.assign(raw.begin(), raw.end());
-    }
-  } else if (auto res = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    if (AsmResourceBlob *blob = res.getRawHandle().getBlob()) {
-      ArrayRef<char> raw = blob->getData();
-      if ((int64_t)raw.size() == count * elemBytes)
-        bytes.assign(raw.begin(), raw.end());
-    }
-  }
-  return bytes;
-}
-
 /// For each dim of the packed panel tensor [batch.., N/Nr, K, Nr], how an
 /// element's index there maps back to B: B's result i reads packed dim
 /// `src[i]`, except n, which is p * Nr + lane.
@@ -148,15 +125,13 @@ PanelLayout panelLayout(AffineMap bMap, ArrayRef<int64_t> bShape,
   return l;
 }
 
-constexpr size_t kInlineBytes = 1024;
-
 /// The packed panels of a constant B (of shape `bShape`: `attr` holds its
 /// elements in row-major order, possibly in another shape), or null when
 /// its data is unreadable.
 Value packConstant(RewriterBase &rewriter, Location loc, ElementsAttr attr,
                    ArrayRef<int64_t> bShape, const PanelLayout &l, Type elem) {
   int64_t elemBytes = elem.getIntOrFloatBitWidth() / 8;
-  std::vector<char> src = constantBytes(attr, elemBytes);
+  std::vector<char> src = tdc::elementBytes(attr, elemBytes);
   if (src.empty())
     return {};
   SmallVector<int64_t> bStrides(bShape.size(), 1);
@@ -184,17 +159,10 @@ Value packConstant(RewriterBase &rewriter, Location loc, ElementsAttr attr,
     }
   }
   auto type = RankedTensorType::get(l.shape, elem);
-  // Small panels stay inline (readable IR); weights go to a resource blob.
-  if (dst.size() <= kInlineBytes)
-    return arith::ConstantOp::create(
-        rewriter, loc, type,
-        DenseElementsAttr::getFromRawBuffer(
-            type, ArrayRef<char>(dst.data(), dst.size())));
-  auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-      ArrayRef<char>(dst.data(), dst.size()), 64, /*dataIsMutable=*/false);
-  auto value =
-      DenseResourceElementsAttr::get(type, "tdc_packed", std::move(blob));
-  return arith::ConstantOp::create(rewriter, loc, type, value);
+  return arith::ConstantOp::create(
+      rewriter, loc, type,
+      tdc::bytesConstant(type, ArrayRef<char>(dst.data(), dst.size()),
+                         "tdc_packed"));
 }
 
 /// The packed panels of a B computed at run time: B padded along n to a

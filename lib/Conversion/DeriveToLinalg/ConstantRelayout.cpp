@@ -1,9 +1,9 @@
 //===- ConstantRelayout.cpp - weights re-laid out at compile time ---------===//
 #include "ConstantRelayout.h"
+#include "tdc/Dialect/Graph/IR/ConstantData.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 
 #include <cstring>
@@ -12,25 +12,6 @@
 using namespace mlir;
 
 namespace tdc {
-
-namespace {
-
-/// Larger constants go to a resource blob, as the importer's weights do.
-constexpr size_t kInlineBytes = 1024;
-
-/// The row-major bytes of a non-splat constant, or empty.
-ArrayRef<char> rawBytes(ElementsAttr attr, int64_t size) {
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr))
-    if (!dense.isSplat() && (int64_t)dense.getRawData().size() == size)
-      return dense.getRawData();
-  if (auto res = dyn_cast<DenseResourceElementsAttr>(attr))
-    if (AsmResourceBlob *blob = res.getRawHandle().getBlob())
-      if ((int64_t)blob->getData().size() == size)
-        return blob->getData();
-  return {};
-}
-
-} // namespace
 
 Value transposedConstant(OpBuilder &b, Location loc, Value v,
                          ArrayRef<int64_t> perm) {
@@ -54,7 +35,7 @@ Value transposedConstant(OpBuilder &b, Location loc, Value v,
       return arith::ConstantOp::create(b, loc, newType,
                                        dense.resizeSplat(newType));
   int64_t elemBytes = bits / 8, count = type.getNumElements();
-  ArrayRef<char> src = rawBytes(attr, count * elemBytes);
+  std::vector<char> src = elementBytes(attr, elemBytes);
   if (src.empty())
     return {};
   // Source strides, taken in the result's dim order.
@@ -78,16 +59,10 @@ Value transposedConstant(OpBuilder &b, Location loc, Value v,
       idx[d] = 0;
     }
   }
-  if (dst.size() <= kInlineBytes)
-    return arith::ConstantOp::create(
-        b, loc, newType,
-        DenseElementsAttr::getFromRawBuffer(
-            newType, ArrayRef<char>(dst.data(), dst.size())));
-  auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-      ArrayRef<char>(dst.data(), dst.size()), 64, /*dataIsMutable=*/false);
   return arith::ConstantOp::create(
       b, loc, newType,
-      DenseResourceElementsAttr::get(newType, "tdc_relaid", std::move(blob)));
+      bytesConstant(newType, ArrayRef<char>(dst.data(), dst.size()),
+                    "tdc_relaid"));
 }
 
 } // namespace tdc

@@ -49,4 +49,35 @@ ElementsAttr f32Constant(RankedTensorType type, ArrayRef<float> values,
   return DenseResourceElementsAttr::get(type, name, std::move(blob));
 }
 
+std::vector<char> elementBytes(ElementsAttr attr, int64_t elemBytes) {
+  int64_t count = attr.getNumElements();
+  std::vector<char> bytes;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    ArrayRef<char> raw = dense.getRawData();
+    if (dense.isSplat()) {
+      bytes.resize(count * elemBytes);
+      for (int64_t i = 0; i < count; ++i)
+        std::memcpy(bytes.data() + i * elemBytes, raw.data(), elemBytes);
+    } else if ((int64_t)raw.size() == count * elemBytes) {
+      bytes.assign(raw.begin(), raw.end());
+    }
+  } else if (auto res = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    if (AsmResourceBlob *blob = res.getRawHandle().getBlob()) {
+      ArrayRef<char> raw = blob->getData();
+      if ((int64_t)raw.size() == count * elemBytes)
+        bytes.assign(raw.begin(), raw.end());
+    }
+  }
+  return bytes;
+}
+
+ElementsAttr bytesConstant(RankedTensorType type, ArrayRef<char> bytes,
+                           StringRef name) {
+  if (bytes.size() <= 1024)
+    return DenseElementsAttr::getFromRawBuffer(type, bytes);
+  auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+      bytes, 64, /*dataIsMutable=*/false);
+  return DenseResourceElementsAttr::get(type, name, std::move(blob));
+}
+
 } // namespace tdc

@@ -32,6 +32,17 @@ mlir::ElementsAttr f32Constant(mlir::RankedTensorType type,
                                llvm::ArrayRef<float> values,
                                llvm::StringRef name);
 
+/// The row-major bytes of a constant's `elemBytes`-wide elements (a splat
+/// expanded), or empty when the attribute holds no readable data.
+std::vector<char> elementBytes(mlir::ElementsAttr attr, int64_t elemBytes);
+
+/// A constant of `type` holding `bytes` (row-major): inline up to 1 KiB,
+/// so that small constants stay readable in the IR, else a dense resource
+/// blob named after `name` (made unique), 64-byte aligned.
+mlir::ElementsAttr bytesConstant(mlir::RankedTensorType type,
+                                 llvm::ArrayRef<char> bytes,
+                                 llvm::StringRef name);
+
 } // namespace tdc
 
 #endif

@@ -375,7 +375,9 @@ def runs_for(args, est_ms):
 def interleave(args, engines, first_ms=None):
     """engines: {name: fn(runs, warmup) -> [ms]}. One sizing round (min_runs
     each, not counted), then args.rounds rounds whose engine order rotates;
-    returns ({name: median of the per-round medians}, {name: runs per round}).
+    returns ({name: median of the per-round medians}, {name: {"runs": runs
+    per round, "rounds": rounds, "slow": bool, "per_round": [round medians,
+    None for a round the engine sat out]}}).
     An engine whose first run (first_ms) took longer than --slow-seconds is
     not sized: it runs once per round, without warm-up, in as many rounds as
     fit in --slow-budget seconds (at least one), so that a very slow variant
@@ -394,16 +396,26 @@ def interleave(args, engines, first_ms=None):
             # does that for models that take a good part of the round.
             warmup = args.warmup if est < 0.1 * args.round_seconds * 1e3 else 1
             plan[e] = (runs_for(args, est), warmup, args.rounds)
-    per = {e: [] for e in engines}
+    per = {e: [None] * args.rounds for e in engines}
     names = list(engines)
     for r in range(args.rounds):
         for e in names[r % len(names):] + names[:r % len(names)]:
             runs, warmup, rounds = plan[e]
             if r < rounds:
-                per[e].append(median(engines[e](runs, warmup)))
-    return ({e: median(v) for e, v in per.items()},
+                per[e][r] = median(engines[e](runs, warmup))
+    return ({e: median([x for x in v if x is not None]) for e, v in per.items()},
             {e: {"runs": plan[e][0], "rounds": plan[e][2],
-                 "slow": first_ms.get(e, 0.0) >= slow_ms} for e in engines})
+                 "slow": first_ms.get(e, 0.0) >= slow_ms, "per_round": per[e]}
+             for e in engines})
+
+
+def paired_ratios(a, b):
+    """Per-round ratios a/b of two engines' round medians (rounds both ran).
+    The host's speed drifts over seconds to minutes (other tenants of the
+    physical machine); engines timed in the same round see the same drift,
+    so the ratio within a round is steadier than a ratio of medians taken
+    over different moments."""
+    return [x / y for x, y in zip(a, b) if x is not None and y is not None]
 
 
 def bench_gemm(args, name, path, counts, peak, tmp):
@@ -496,6 +508,12 @@ def bench_model(args, name, path, tmp):
         row[f"compile_{mode}_s"] = c["seconds"]
         row[f"derived_{mode}"] = c.get("derived", 0)
         libs[mode], sig = lib, c["signature"]
+    # Nothing derived usually means the very same library: time it once
+    # (reported in both columns) rather than twice, where the two figures
+    # of one program would differ only by noise.
+    if len(libs) == 2 and file_hash(libs["off"]) == file_hash(libs["full"]):
+        del libs["full"]
+        row["same_program"] = True
 
     feeds = make_inputs(onnx.load(path, load_external_data=False), INPUT_SEED)
     o = OrtRunner(path, args.threads, feeds)
@@ -525,6 +543,14 @@ def bench_model(args, name, path, tmp):
         for w in workers:
             w.close()
     row.update({f"{e}_ms": v for e, v in med.items()})
+    if row.get("same_program"):
+        row["tdc_full_ms"] = row["tdc_off_ms"]
+        row["check"]["full"] = row["check"]["off"]
+    main = "tdc_full" if "tdc_full" in runs else "tdc_off"
+    row["ratios"] = paired_ratios(runs[main]["per_round"], runs["ort"]["per_round"])
+    if "tdc_full" in runs:
+        row["full_ratios"] = paired_ratios(runs["tdc_full"]["per_round"],
+                                           runs["tdc_off"]["per_round"])
     row["runs"] = {e: f"{v['runs']}x{v['rounds']}" for e, v in runs.items()}
     row["slow"] = [e for e, v in runs.items() if v["slow"]]
     return row
@@ -594,7 +620,8 @@ def render(args, machine, pr, gemms, rows, counts, total_s, load0):
                                for t in counts if t in pr["triad"]))
     out.append(f"- Timing: {args.rounds} interleaved rounds after a sizing round, each "
                f"~{args.round_seconds:g} s of timed runs per engine (at least "
-               f"{args.min_runs} runs); figures are medians of the per-round medians. "
+               f"{args.min_runs} runs); ms figures are medians of the per-round medians, "
+               f"tdc/ORT the median of the per-round ratios. "
                f"Whole run: {total_s / 60:.1f} min")
     out.append("")
 
@@ -630,24 +657,25 @@ def render(args, machine, pr, gemms, rows, counts, total_s, load0):
         # The compiler's default (--derive=guided) is "tdc"; derivation off
         # is the column next to it.
         if args.no_derive:
-            out.append("| model | GFLOP | tdc derive=off ms | ORT ms | tdc/ORT | - | - "
-                       "| compile s | - | tdc % peak | outputs vs ORT |")
+            out.append("| model | GFLOP | tdc derive=off ms | ORT ms | tdc/ORT | rounds "
+                       "| - | - | compile s | - | tdc % peak | outputs vs ORT |")
         else:
-            out.append(f"| model | GFLOP | tdc ms (derive={d}) | ORT ms | tdc/ORT "
+            out.append(f"| model | GFLOP | tdc ms (derive={d}) | ORT ms | tdc/ORT | rounds "
                        f"| tdc derive=off ms | {d}/off | compile s ({d}) | compile s (off) "
                        f"| tdc % peak | outputs vs ORT |")
-        out.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
+        out.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
         ratios, fulls = [], []
         for r in rows:
             if "error" in r:
-                out.append(f"| {r['model']} | FAILED (see below) | | | | | | | | | |")
+                out.append(f"| {r['model']} | FAILED (see below) | | | | | | | | | | |")
                 continue
             tdc_ms = main_ms(r)
-            ratio = tdc_ms / r["ort_ms"]
+            ratio = model_ratio(r)
             ratios.append(ratio)
             full = r.get("tdc_full_ms")
-            if full:
-                fulls.append(full / r["tdc_off_ms"])
+            dr = derive_ratio(r)
+            if dr:
+                fulls.append(dr)
             fl = r["flops"]
             pct = (f"{100 * fl / (tdc_ms * 1e6) / pr['peak'][T]:.0f}%"
                    if fl and T in pr["peak"] else "-")
@@ -655,18 +683,21 @@ def render(args, machine, pr, gemms, rows, counts, total_s, load0):
             if "tdc_full" in r.get("slow", []):
                 full_txt += "†"
             off_txt = fmt(r["tdc_off_ms"]) + ("†" if "tdc_off" in r.get("slow", []) else "")
-            if full and r.get("derived_full") is not None:
+            if r.get("same_program"):
+                full_txt += " (same program)"
+            elif full and r.get("derived_full") is not None:
                 full_txt += f" ({r['derived_full']} derived)"
             chk = check_text(r["check"].get("off"))
             if "full" in r["check"]:
                 chk += f", {args.derive} " + check_text(r["check"]["full"])
-            full_ratio = f"{full / r['tdc_off_ms']:.2f}" if full else "-"
+            full_ratio = f"{dr:.2f}" if dr else "-"
             name = r["model"] + ("\u2021" if r.get("cached") else "")
+            rounds = spread(r.get("ratios", []))
             if args.no_derive:
-                cells = (f"| {off_txt} | {fmt(r['ort_ms'])} | {ratio:.2f} | - | - "
+                cells = (f"| {off_txt} | {fmt(r['ort_ms'])} | {ratio:.2f} | {rounds} | - | - "
                          f"| {r['compile_off_s']:.1f} | - ")
             else:
-                cells = (f"| {full_txt} | {fmt(r['ort_ms'])} | {ratio:.2f} "
+                cells = (f"| {full_txt} | {fmt(r['ort_ms'])} | {ratio:.2f} | {rounds} "
                          f"| {off_txt} | {full_ratio} "
                          f"| {fmt(r.get('compile_full_s'))} | {r['compile_off_s']:.1f} ")
             out.append(f"| {name} | {fmt(fl / 1e9) if fl else '-'} {cells}"
@@ -674,7 +705,13 @@ def render(args, machine, pr, gemms, rows, counts, total_s, load0):
         gm, gf = geomean(ratios), geomean(fulls)
         gm_txt = f"**{gm:.2f}**" if gm else "-"
         gf_txt = f"{gf:.2f}" if gf else ""
-        out.append(f"| **geomean** | | | | {gm_txt} | | {gf_txt} | | | | |")
+        out.append(f"| **geomean** | | | | {gm_txt} | | | {gf_txt} | | | | |")
+        out.append("")
+        out.append("tdc/ORT is the median of the per-round ratios (both engines timed in "
+                   "the same round, so drifts of the host's speed cancel); *rounds* is their "
+                   "range. ms columns are medians of the per-round medians. A derive=off "
+                   "library byte-identical to the default one (nothing derived) is timed "
+                   "once: *same program*.")
         out.append("")
         if any(r.get("cached") for r in rows):
             out.append("\u2021 compiled libraries reused from an earlier run with the same tdc "
@@ -703,6 +740,26 @@ def render(args, machine, pr, gemms, rows, counts, total_s, load0):
     return "\n".join(out).rstrip("\n")
 
 
+def model_ratio(r):
+    """tdc/ORT of a model row: the median of the per-round ratios where the
+    row has them (see paired_ratios), else the ratio of the medians."""
+    return median(r["ratios"]) if r.get("ratios") else main_ms(r) / r["ort_ms"]
+
+
+def derive_ratio(r):
+    """derive=guided/off time of a model row (None when only one ran; 1.0
+    for the same program timed once)."""
+    if r.get("same_program"):
+        return 1.0
+    if r.get("full_ratios"):
+        return median(r["full_ratios"])
+    return r["tdc_full_ms"] / r["tdc_off_ms"] if r.get("tdc_full_ms") else None
+
+
+def spread(xs):
+    return f"{min(xs):.2f}-{max(xs):.2f}" if len(xs) > 1 else "-"
+
+
 def main_ms(r):
     """tdc's time as users get it: the default compile (the derivation
     variant) when it ran, else derivation off."""
@@ -721,7 +778,7 @@ def targets(args, gemms, rows, pr):
                    f"({'met' if pct >= 70 else 'not met'})")
     ok = [r for r in rows if "error" not in r]
     if ok:
-        ratios = [main_ms(r) / r["ort_ms"] for r in ok]
+        ratios = [model_ratio(r) for r in ok]
         gm, worst = geomean(ratios), max(zip(ratios, [r["model"] for r in ok]))
         out.append(f"- geomean tdc/ORT <= 1.0: {gm:.2f} ({'met' if gm <= 1 else 'not met'}); "
                    f"no model > 1.5x slower: worst {worst[1]} {worst[0]:.2f}x "
@@ -729,12 +786,10 @@ def targets(args, gemms, rows, pr):
         for name in ("dcgan", "dilated_context"):
             r = next((r for r in ok if r["model"] == name), None)
             if r and r.get("tdc_full_ms"):
-                f = r["tdc_full_ms"] / r["tdc_off_ms"]
-                if not r.get("derived_full"):
-                    # The same program twice: any difference is noise.
+                f = derive_ratio(r)
+                if r.get("same_program") or not r.get("derived_full"):
                     out.append(f"- {name} faster with --derive={args.derive}: nothing derived, "
-                               f"the same program as off ({f:.2f}x is run-to-run noise) "
-                               f"(not met)")
+                               f"the same program as off (not met)")
                     continue
                 out.append(f"- {name} faster with --derive={args.derive}: {f:.2f}x the time of off "
                            f"({'met' if f < 1 else 'not met'})")

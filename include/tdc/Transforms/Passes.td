@@ -282,6 +282,22 @@ def EmptyTensorsThroughReshapes : Pass<"tdc-empty-tensors-through-reshapes"> {
   let dependentDialects = ["mlir::tensor::TensorDialect"];
 }
 
+def UnshareFreshTensors : Pass<"tdc-unshare-fresh-tensors"> {
+  let summary = "Recompute a shared initial tensor for each op computing into it";
+  let description = [{
+    CSE merges identical tensor.empty ops and the zero fills (scf.forall
+    of linalg.fill after tiling) that matmuls of one shape accumulate
+    into. One-shot bufferization then copies the shared tensor for every
+    op that computes into it. A tensor computed from an empty one and
+    scalars only (an empty, a reshape or fill of one, an effect-free
+    forall over such outputs reading no other tensor) gets a clone per
+    destination use (DPS init, forall shared_outs, insert_slice dest):
+    every use of an empty; readers keep the original. Run it after the
+    last CSE before bufferization.
+  }];
+  let dependentDialects = ["mlir::tensor::TensorDialect"];
+}
+
 def PlanBuffers : Pass<"tdc-plan-buffers", "mlir::ModuleOp"> {
   let summary = "Place a function's temporaries in one workspace by liveness";
   let description = [{

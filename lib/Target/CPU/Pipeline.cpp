@@ -86,7 +86,10 @@ void buildBufferizationPipeline(OpPassManager &pm, unsigned) {
   // one (the interior of a padded buffer) is computed in place, and later
   // readers read it there (no canonicalization in between, which would
   // fold those reads back to the value).
-  addPipeline(pm, "tdc-read-inserted-slices,tdc-empty-tensors-through-reshapes,"
+  // Initial tensors that CSE shared between ops computing into them are
+  // recomputed per op first (else bufferization copies them).
+  addPipeline(pm, "tdc-unshare-fresh-tensors,"
+                  "tdc-read-inserted-slices,tdc-empty-tensors-through-reshapes,"
                   "eliminate-empty-tensors,"
                   "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map},"

@@ -40,6 +40,29 @@ def InterchangeForVectorization : Pass<"tdc-interchange-for-vectorization"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def VectorizeElementwise : Pass<"tdc-vectorize-elementwise"> {
+  let summary = "Vectorize elementwise nests in blocks of rows x one vector";
+  let description = [{
+    Static elementwise linalg.generic ops (all loops parallel, identity
+    output map, projected-permutation inputs that read the innermost dim
+    only as their last index, arith/math bodies) are tiled into blocks of
+    up to 8 rows of the second innermost dim by one vector of the innermost
+    dim, and each block is vectorized. Operands broadcast along the rows (a
+    depthwise convolution's tap weights, a bias) are then read once per
+    block instead of once per point, and the block's reads precede its
+    writes so that LLVM merges loads of equal addresses (overlapping tap
+    slices). Ops whose innermost dim is not a multiple of 4 lanes are left
+    to LLVM's loop vectorizer.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Width of the target's vector registers (512 AVX-512, 256 AVX2)">,
+  ];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 def ApplyScheduleRecords : Pass<"tdc-apply-schedule-records", "mlir::ModuleOp"> {
   let summary = "Mark ops with the schedule choices `tdc tune` recorded";
   let description = [{

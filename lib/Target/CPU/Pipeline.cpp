@@ -78,7 +78,9 @@ void buildSchedulingPipeline(OpPassManager &pm, unsigned optLevel,
                       "loop-invariant-subset-hoisting,canonicalize,cse,"
                       "tdc-interchange-for-vectorization,"
                       "tdc-fill-borders-only,"
-                      "tdc-parallelize-outer-loops,canonicalize");
+                      "tdc-parallelize-outer-loops,canonicalize,"
+                      "tdc-vectorize-elementwise{vector-bits=" +
+                      std::to_string(vectorBits) + "},canonicalize");
 }
 
 void buildBufferizationPipeline(OpPassManager &pm, unsigned) {

@@ -275,6 +275,9 @@ Plan planPacked(linalg::LinalgOp op, const PackedRoles &r, int64_t vl,
   plan.par[r.p] = panels / cp;
   plan.parOrder.push_back(r.m);
   plan.parOrder.push_back(r.p);
+  // Each task zeroes (or broadcasts the bias into) its own output tile,
+  // in cache, instead of a pass over the whole output before the matmul.
+  plan.fuseInit = true;
 
   // Cache block of one task: Nc columns of panels by Kc.
   const int64_t kPackedNc = knobs.nc ? knobs.nc : 256;

@@ -146,6 +146,23 @@ def ParallelizeOuterLoops : Pass<"tdc-parallelize-outer-loops"> {
                            "mlir::arith::ArithDialect"];
 }
 
+def FoldBiasIntoPackedInit : Pass<"tdc-fold-bias-into-packed-init"> {
+  let summary = "Start a packed matmul from the bias its consumer adds";
+  let description = [{
+    A packed contraction (tdc.packed) whose init is a zero fill and whose
+    only user, through the collapse_shape of its panels, is an elementwise
+    linalg.generic that adds another of its inputs to it (an arith.addf of
+    the two block arguments, that input's map a broadcast without
+    transposes: Gemm's C, MatMul + Add's bias) starts from that input
+    broadcast to the packed output instead (linalg.broadcast, n split into
+    panels and lanes), and the add is dropped from the consumer. The tiling
+    pass then broadcasts each task's tile in cache; the consumer keeps its
+    other operations (a Relu, a residual add) or folds away.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 def PackContractions : Pass<"tdc-pack-contractions"> {
   let summary = "Pack the streamed operand of matmul-like ops into register panels";
   let description = [{

@@ -58,7 +58,9 @@ void buildSchedulingPipeline(OpPassManager &pm, unsigned optLevel,
   addPipeline(pm, "tdc-sink-layout-transposes,canonicalize,"
                   "tdc-fuse-elementwise-chains,canonicalize,"
                   "tdc-pack-contractions{vector-bits=" +
-                      std::to_string(vectorBits) + "}");
+                      std::to_string(vectorBits) +
+                      "},"
+                      "tdc-fold-bias-into-packed-init");
   // Tuned choices are keyed by the ops the tiling pass sees (packed ones).
   if (!records.empty() || !listKeys.empty()) {
     ApplyScheduleRecordsOptions o;

@@ -188,3 +188,44 @@ func.func @channels_last_bias(%in: tensor<1x9x9x512xf32>, %w: tensor<16x3x3x512x
   } -> tensor<1x7x7x16x32xf32>
   return %0 : tensor<1x7x7x16x32xf32>
 }
+
+// A packed matmul started from its bias (tdc-fold-bias-into-packed-init)
+// or from zeros: each task (here 8, of 4 panels each over all 128 rows)
+// broadcasts or zeroes its own tile, in cache, before its sums.
+// CHECK-LABEL: func.func @packed_bias
+// CHECK-NOT: linalg.broadcast
+// CHECK: scf.forall (%[[P:.*]]) = (0) to (32) step (4) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<128x32x32xf32>)
+// CHECK: %[[B:.*]] = tensor.extract_slice %arg2[%[[P]], 0] [4, 32] [1, 1] : tensor<32x32xf32> to tensor<4x32xf32>
+// CHECK: %[[T:.*]] = tensor.extract_slice %[[OUT]][0, %[[P]], 0] [128, 4, 32]
+// CHECK: linalg.broadcast ins(%[[B]] : tensor<4x32xf32>) outs(%[[T]] : tensor<128x4x32xf32>) dimensions = [0]
+// CHECK: vector.fma
+// CHECK-LABEL: func.func @packed_zero
+// CHECK-NOT: linalg.fill
+// CHECK: scf.forall
+// CHECK: linalg.fill {{.*}} -> tensor<128x4x32xf32>
+// CHECK: vector.fma
+func.func @packed_bias(%a: tensor<128x768xf32>, %b: tensor<32x768x32xf32>, %bias: tensor<32x32xf32>) -> tensor<128x32x32xf32> {
+  %e = tensor.empty() : tensor<128x32x32xf32>
+  %o = linalg.broadcast ins(%bias : tensor<32x32xf32>) outs(%e : tensor<128x32x32xf32>) dimensions = [0]
+  %r = linalg.generic {indexing_maps = [#pA, #pB, #pC], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<128x768xf32>, tensor<32x768x32xf32>) outs(%o : tensor<128x32x32xf32>) attrs = {tdc.packed} {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<128x32x32xf32>
+  return %r : tensor<128x32x32xf32>
+}
+func.func @packed_zero(%a: tensor<128x768xf32>, %b: tensor<32x768x32xf32>) -> tensor<128x32x32xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<128x32x32xf32>
+  %o = linalg.fill ins(%z : f32) outs(%e : tensor<128x32x32xf32>) -> tensor<128x32x32xf32>
+  %r = linalg.generic {indexing_maps = [#pA, #pB, #pC], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<128x768xf32>, tensor<32x768x32xf32>) outs(%o : tensor<128x32x32xf32>) attrs = {tdc.packed} {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<128x32x32xf32>
+  return %r : tensor<128x32x32xf32>
+}

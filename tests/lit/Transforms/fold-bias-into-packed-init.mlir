@@ -1,0 +1,122 @@
+// RUN: tdc-opt %s --tdc-fold-bias-into-packed-init | FileCheck %s
+
+#a = affine_map<(m, p, k, l) -> (m, k)>
+#b = affine_map<(m, p, k, l) -> (p, k, l)>
+#c = affine_map<(m, p, k, l) -> (m, p, l)>
+#id = affine_map<(m, n) -> (m, n)>
+#col = affine_map<(m, n) -> (n)>
+#row = affine_map<(m, n) -> (m)>
+#tr = affine_map<(m, n) -> (n, m)>
+
+// A packed matmul into zeros, then bias + Relu: the matmul starts from the
+// bias, split into (panel, lane) and broadcast along the rows; the Relu
+// stays, without the add.
+// CHECK-LABEL: func.func @bias_relu
+// CHECK: %[[B:.*]] = tensor.expand_shape %arg2 {{\[\[}}0, 1]] output_shape [2, 32] : tensor<64xf32> into tensor<2x32xf32>
+// CHECK: %[[I:.*]] = linalg.broadcast ins(%[[B]] : tensor<2x32xf32>) outs(%{{.*}} : tensor<8x2x32xf32>) dimensions = [0]
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} outs(%[[I]] : tensor<8x2x32xf32>) attrs = {tdc.packed}
+// CHECK: %[[C:.*]] = tensor.collapse_shape %[[R]]
+// CHECK: linalg.generic {{.*}} ins(%[[C]], %arg2 : tensor<8x64xf32>, tensor<64xf32>)
+// CHECK-NEXT: ^bb0(%[[V:.*]]: f32, %{{.*}}: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[M:.*]] = arith.maximumf %[[V]], %{{.*}} : f32
+// CHECK-NEXT: linalg.yield %[[M]]
+func.func @bias_relu(%a: tensor<8x16xf32>, %b: tensor<2x16x32xf32>,
+                     %bias: tensor<64xf32>) -> tensor<8x64xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x64xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<8x64xf32>) -> tensor<8x64xf32>
+  %x = tensor.expand_shape %f [[0], [1, 2]] output_shape [8, 2, 32] : tensor<8x64xf32> into tensor<8x2x32xf32>
+  %r = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<8x16xf32>, tensor<2x16x32xf32>) outs(%x : tensor<8x2x32xf32>) attrs = {tdc.packed} {
+  ^bb0(%u: f32, %v: f32, %acc: f32):
+    %p = arith.mulf %u, %v : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<8x2x32xf32>
+  %c = tensor.collapse_shape %r [[0], [1, 2]] : tensor<8x2x32xf32> into tensor<8x64xf32>
+  %y = linalg.generic {indexing_maps = [#id, #col, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c, %bias : tensor<8x64xf32>, tensor<64xf32>) outs(%e : tensor<8x64xf32>) {
+  ^bb0(%v: f32, %w: f32, %o: f32):
+    %s = arith.addf %w, %v : f32
+    %m = arith.maximumf %s, %z : f32
+    linalg.yield %m : f32
+  } -> tensor<8x64xf32>
+  return %y : tensor<8x64xf32>
+}
+
+// A value per row (no n dim) is broadcast along the panels and lanes; the
+// consumer, left a copy, folds away.
+// CHECK-LABEL: func.func @per_row
+// CHECK: %[[I:.*]] = linalg.broadcast ins(%arg2 : tensor<8xf32>) outs(%{{.*}} : tensor<8x2x32xf32>) dimensions = [1, 2]
+// CHECK: linalg.generic {{.*}} outs(%[[I]] : tensor<8x2x32xf32>) attrs = {tdc.packed}
+// CHECK: %[[C:.*]] = tensor.collapse_shape
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[C]]
+func.func @per_row(%a: tensor<8x16xf32>, %b: tensor<2x16x32xf32>,
+                   %v: tensor<8xf32>) -> tensor<8x64xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x2x32xf32>
+  %x = linalg.fill ins(%z : f32) outs(%e : tensor<8x2x32xf32>) -> tensor<8x2x32xf32>
+  %r = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<8x16xf32>, tensor<2x16x32xf32>) outs(%x : tensor<8x2x32xf32>) attrs = {tdc.packed} {
+  ^bb0(%u: f32, %w: f32, %acc: f32):
+    %p = arith.mulf %u, %w : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<8x2x32xf32>
+  %c = tensor.collapse_shape %r [[0], [1, 2]] : tensor<8x2x32xf32> into tensor<8x64xf32>
+  %e2 = tensor.empty() : tensor<8x64xf32>
+  %y = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c, %v : tensor<8x64xf32>, tensor<8xf32>) outs(%e2 : tensor<8x64xf32>) {
+  ^bb0(%s0: f32, %w: f32, %o: f32):
+    %s = arith.addf %s0, %w : f32
+    linalg.yield %s : f32
+  } -> tensor<8x64xf32>
+  return %y : tensor<8x64xf32>
+}
+
+// Not folded: the added operand is read transposed, or the matmul's
+// result has another user.
+// CHECK-LABEL: func.func @not_folded
+// CHECK-NOT: linalg.broadcast
+// CHECK: arith.addf %{{.*}}, %{{.*}} : f32
+// CHECK: arith.addf %{{.*}}, %{{.*}} : f32
+// CHECK: arith.addf %{{.*}}, %{{.*}} : f32
+// CHECK: arith.addf %{{.*}}, %{{.*}} : f32
+func.func @not_folded(%a: tensor<8x16xf32>, %b: tensor<2x16x32xf32>,
+                      %t: tensor<64x8xf32>, %bias: tensor<64xf32>)
+    -> (tensor<8x64xf32>, tensor<8x64xf32>, tensor<8x2x32xf32>) {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x2x32xf32>
+  %x = linalg.fill ins(%z : f32) outs(%e : tensor<8x2x32xf32>) -> tensor<8x2x32xf32>
+  %r = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<8x16xf32>, tensor<2x16x32xf32>) outs(%x : tensor<8x2x32xf32>) attrs = {tdc.packed} {
+  ^bb0(%u: f32, %w: f32, %acc: f32):
+    %p = arith.mulf %u, %w : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<8x2x32xf32>
+  %c = tensor.collapse_shape %r [[0], [1, 2]] : tensor<8x2x32xf32> into tensor<8x64xf32>
+  %e2 = tensor.empty() : tensor<8x64xf32>
+  %y = linalg.generic {indexing_maps = [#id, #tr, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c, %t : tensor<8x64xf32>, tensor<64x8xf32>) outs(%e2 : tensor<8x64xf32>) {
+  ^bb0(%s0: f32, %w: f32, %o: f32):
+    %s = arith.addf %s0, %w : f32
+    linalg.yield %s : f32
+  } -> tensor<8x64xf32>
+  %r2 = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<8x16xf32>, tensor<2x16x32xf32>) outs(%x : tensor<8x2x32xf32>) attrs = {tdc.packed} {
+  ^bb0(%u: f32, %w: f32, %acc: f32):
+    %p = arith.mulf %u, %w : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<8x2x32xf32>
+  %c2 = tensor.collapse_shape %r2 [[0], [1, 2]] : tensor<8x2x32xf32> into tensor<8x64xf32>
+  %y2 = linalg.generic {indexing_maps = [#id, #col, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c2, %bias : tensor<8x64xf32>, tensor<64xf32>) outs(%e2 : tensor<8x64xf32>) {
+  ^bb0(%s0: f32, %w: f32, %o: f32):
+    %s = arith.addf %s0, %w : f32
+    linalg.yield %s : f32
+  } -> tensor<8x64xf32>
+  return %y, %y2, %r2 : tensor<8x64xf32>, tensor<8x64xf32>, tensor<8x2x32xf32>
+}

@@ -3,7 +3,7 @@
 // eliminate-empty-tensors computes a value that is inserted into a larger
 // tensor (the interior of a padded buffer) in place, but not through a
 // reshape: a channels-last convolution computes [N, H, W, F/Fb, Fb] blocks
-// (tdc-fuse-task-epilogues applies its Clip / Relu there) that a
+// (with its Clip / Relu applied in its register tiles) that a
 // collapse_shape turns into the [N, H, W, F] inserted into the next padded
 // buffer, and bufferization copies it in. Here the destination of the op
 // that computes it (an scf.forall or a destination-style op whose init is a

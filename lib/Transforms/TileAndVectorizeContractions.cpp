@@ -419,6 +419,7 @@ struct TileAndVectorizeContractions
     std::vector<std::pair<linalg::LinalgOp, Plan>> work;
     IRRewriter rewriter(&getContext());
     int64_t bits = vectorBits;
+    tdc::expandConvEpilogues(getOperation());
     // Packed ops whose rows don't split into full register blocks: the
     // remainder rows become an op of their own.
     SmallVector<std::pair<linalg::LinalgOp, PackedRoles>> packed;
@@ -455,6 +456,11 @@ struct TileAndVectorizeContractions
       // the plan's nesting, then the register block inside: tiling keeps
       // the iteration space's dims, so each plan applies to the tile as is.
       finishParallelTiles(plan, op.getStaticLoopRanges());
+      // An epilogue's other operands (a residual) are read inside the
+      // convolution's loops: the convolution moves down to its only user.
+      linalg::GenericOp epilogue = tdc::convEpilogue(op, plan);
+      if (epilogue)
+        op->moveBefore(epilogue);
       FailureOr<linalg::LinalgOp> tiled = op;
       auto parallelLevel = [&] {
         tiled = plan.fuseInit
@@ -470,8 +476,23 @@ struct TileAndVectorizeContractions
         parallelLevel();
       if (failed(tiled))
         continue;
+      // With an epilogue, the register block's parallel loops first, the
+      // epilogue applied to the finished tile, then the reductions inside.
+      SmallVector<int64_t> regPar(plan.inner), regRed(plan.inner.size(), 0);
+      if (epilogue) {
+        SmallVector<utils::IteratorType> iters = tiled->getIteratorTypesArray();
+        for (unsigned d = 0; d < iters.size(); ++d)
+          if (iters[d] == utils::IteratorType::reduction)
+            std::swap(regPar[d], regRed[d]);
+      }
       FailureOr<linalg::LinalgOp> reg =
-          tile(rewriter, *tiled, plan.inner, plan.innerOrder);
+          tile(rewriter, *tiled, regPar, plan.innerOrder);
+      if (epilogue && succeeded(reg) && !reg->hasDynamicShape()) {
+        // (Left as its own op if its tile does not vectorize.)
+        (void)tdc::applyEpilogueToTile(rewriter, *reg, epilogue, plan.m, plan.n,
+                                       bits);
+        reg = tile(rewriter, *reg, regRed, plan.innerOrder);
+      }
       if (failed(reg) || reg->hasDynamicShape())
         continue;
       // Blocks that don't fit the outer-product form stay scalar loops.

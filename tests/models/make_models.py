@@ -456,9 +456,9 @@ def strided_conv_transposes():
 
 
 def conv_epilogues():
-    """Clip and Relu applied by the tasks of channels-last convolutions
-    (tdc-fuse-task-epilogues) and their results computed into the next
-    padded buffer through the channel-block reshape: output channels in one
+    """Clip and Relu applied to the register tiles of channels-last
+    convolutions (tdc-tile-and-vectorize-contractions) and their results
+    computed into the next padded buffer through the channel-block reshape: output channels in one
     block (40), in blocks of 8 (56) and of 32 (96), strides, pads, dilation,
     a result read by a later Add as well as by the next convolution."""
     b = GraphBuilder("conv_epilogues")
@@ -476,6 +476,28 @@ def conv_epilogues():
     return b.model()
 
 
+def conv_epilogue_forms():
+    """Elementwise ops applied to a convolution's register tiles: a residual
+    Add + Relu whose residual is a later strided 1x1 conv, a Sigmoid, a
+    per-channel scale and shift (broadcast operands), and a convolution with
+    two elementwise readers (not fused)."""
+    b = GraphBuilder("conv_epilogue_forms")
+    lo = b.const("clip_min", np.array(0.0, np.float32))
+    hi = b.const("clip_max", np.array(6.0, np.float32))
+    x = b.input("image", [1, 16, 24, 23])
+    y = b.conv(x, 16, 64, 3, 2)  # 12x12
+    short = b.conv(x, 16, 64, 1, 2, pad=0)
+    x = b.relu(b.op("Add", [y, short]))
+    x = b.op("Sigmoid", [b.conv(x, 64, 48, 3)])
+    c = b.conv(x, 48, 32, 1, pad=0)
+    x = b.op("Add", [b.relu(c), b.op("Clip", [c, lo, hi])])
+    scale = b.const("scale", np.random.RandomState(5).uniform(0.5, 1.5, [1, 32, 1, 1]).astype(np.float32))
+    shift = b.const("shift", np.random.RandomState(6).uniform(-1, 1, [1, 32, 1, 1]).astype(np.float32))
+    x = b.op("Add", [b.op("Mul", [b.conv(x, 32, 32, 3), scale]), shift])
+    b.output(x, "features", [1, 32, 12, 12])
+    return b.model()
+
+
 MODELS = {
     "resnet_block_cnn": resnet_block_cnn,
     "dcgan_generator": dcgan_generator,
@@ -484,6 +506,7 @@ MODELS = {
     "mobilenet_block": mobilenet_block,
     "depthwise_convs": depthwise_convs,
     "conv_epilogues": conv_epilogues,
+    "conv_epilogue_forms": conv_epilogue_forms,
     "max_pools": max_pools,
     "mlp": mlp,
     "gcn_matmul_chain": gcn_matmul_chain,

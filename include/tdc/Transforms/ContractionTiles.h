@@ -9,7 +9,7 @@
 #ifndef TDC_TRANSFORMS_CONTRACTIONTILES_H
 #define TDC_TRANSFORMS_CONTRACTIONTILES_H
 
-#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/SmallVector.h"
@@ -62,6 +62,27 @@ std::optional<Plan> planConvolution(mlir::linalg::LinalgOp op,
 mlir::LogicalResult emitOuterProductTile(mlir::RewriterBase &rewriter,
                                          mlir::linalg::LinalgOp op, unsigned m,
                                          unsigned n, int64_t vectorBits);
+
+/// Expands each elementwise op that reads a convolution's result through a
+/// collapse_shape (channel blocks merged) onto the convolution's shape.
+void expandConvEpilogues(mlir::Operation *root);
+
+/// The elementwise op (after expandConvEpilogues) that `conv`, tiled by
+/// `plan`, can apply to its register tiles, or null: `conv`'s only user,
+/// reading it at the same index, its other operands read at the same or
+/// broadcast indices, the reductions all inside the register tile.
+mlir::linalg::GenericOp convEpilogue(mlir::linalg::LinalgOp conv,
+                                     const Plan &plan);
+
+/// Applies `epilogue` to the register tile `tile` of the convolution it
+/// reads (the tile with its reductions whole, inserted into the result),
+/// as vector code on the tile's accumulators, and replaces `epilogue`
+/// with the convolution's result.
+mlir::LogicalResult applyEpilogueToTile(mlir::RewriterBase &rewriter,
+                                        mlir::linalg::LinalgOp tile,
+                                        mlir::linalg::GenericOp epilogue,
+                                        unsigned m, unsigned n,
+                                        int64_t vectorBits);
 
 } // namespace tdc
 

@@ -107,6 +107,11 @@ def TileAndVectorizeContractions : Pass<"tdc-tile-and-vectorize-contractions"> {
     of their own: tasks over batch, row chunks and panel chunks, cache
     blocks of panels and k, register blocks of up to 8 rows x one panel;
     rows that don't fill a register block are split off first.
+    A convolution's only user, when it is elementwise (Relu, Clip, a
+    residual Add; after it is expanded onto the convolution's blocked
+    shape, its other operands read at the same or broadcast indices), is
+    applied to each register tile after its reductions, as vector code on
+    the accumulators, and the convolution's result becomes its result.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
@@ -292,21 +297,6 @@ def ReadInsertedSlices : Pass<"tdc-read-inserted-slices"> {
     dominates read the inserted slice instead.
   }];
   let dependentDialects = ["mlir::tensor::TensorDialect"];
-}
-
-def FuseTaskEpilogues : Pass<"tdc-fuse-task-epilogues"> {
-  let summary = "Apply an elementwise epilogue in the tasks of a convolution";
-  let description = [{
-    An all-parallel unary linalg.generic (Clip, Relu) whose input is the
-    only result of an scf.forall at function level (the parallel tasks of a
-    tiled convolution: each task's tile is final), possibly through a
-    collapse_shape, is applied by each task to its tile before inserting
-    it, while the tile is in cache, instead of as a pass of its own. Not
-    in the default pipeline: measured slower on MobileNetV2 (8.6 vs 7.8
-    ms), its loops over the tiles likely left scalar.
-  }];
-  let dependentDialects = ["mlir::linalg::LinalgDialect",
-                           "mlir::scf::SCFDialect"];
 }
 
 def EmptyTensorsThroughReshapes : Pass<"tdc-empty-tensors-through-reshapes"> {

@@ -68,11 +68,7 @@ void buildSchedulingPipeline(OpPassManager &pm, unsigned optLevel,
     o.listKeys = listKeys;
     pm.addPass(createApplyScheduleRecords(o));
   }
-  // (tdc-fuse-task-epilogues, a Clip / Relu applied in a convolution's
-  // tasks, is left out: MobileNetV2 measured 8.6 ms with it, 7.8 without;
-  // its loops over the tasks' strided tiles are likely not vectorized.)
-  // Padded buffers
-  // get their own border-only fills after the last CSE
+  // Padded buffers get their own border-only fills after the last CSE
   // (which would share them again) and before fills become loops.
   addPipeline(pm, "tdc-tile-and-vectorize-contractions{vector-bits=" +
                       std::to_string(vectorBits) +

@@ -1,0 +1,362 @@
+//===- ConvEpilogues.cpp - elementwise epilogues in register tiles --------===//
+//
+// An elementwise op after a convolution (Relu, Clip, a residual Add) is a
+// pass of its own over the activation: one read and one write of it per
+// op. tdc-tile-and-vectorize-contractions applies it instead to each
+// register tile of the convolution, after the tile's reductions complete,
+// on the accumulators while they are still in registers; the convolution's
+// result then holds the op's result.
+//
+// The epilogue reads the convolution's blocked output through a
+// collapse_shape ([.., C/Cb, Cb] -> [.., C]); it is first expanded onto the
+// convolution's shape (upstream reshape-by-expansion, its other operands
+// expanded), so that its tile is the convolution's tile.
+//
+//===----------------------------------------------------------------------===//
+#include "tdc/Transforms/ContractionTiles.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+using namespace mlir;
+
+namespace tdc {
+
+/// An all-parallel generic with one result that reads its init nothing
+/// and whose body is elementwise-mappable ops only: f applied per element.
+static bool isElementwise(linalg::GenericOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
+      op.hasIndexSemantics() || op.getNumParallelLoops() != op.getNumLoops() ||
+      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity() ||
+      op.getMatchingBlockArgument(op.getDpsInitOperand(0)).use_empty() == false)
+    return false;
+  for (Operation &inner : op.getRegion().front().without_terminator())
+    if (!OpTrait::hasElementwiseMappableTraits(&inner) ||
+        inner.getNumRegions() != 0)
+      return false;
+  return llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
+    return map.isProjectedPermutation();
+  });
+}
+
+/// The convolution whose only use is `operand`'s value, reshaped by a
+/// collapse_shape used only there (or directly), or null.
+static linalg::LinalgOp convolutionOf(Value value) {
+  if (!value.hasOneUse())
+    return {};
+  if (auto collapse = value.getDefiningOp<tensor::CollapseShapeOp>())
+    value = collapse.getSrc();
+  auto conv = value.getDefiningOp<linalg::LinalgOp>();
+  if (!conv || !value.hasOneUse() || conv->getNumResults() != 1 ||
+      !linalg::isaConvolutionOpInterface(conv))
+    return {};
+  return conv;
+}
+
+void expandConvEpilogues(Operation *root) {
+  SmallVector<Operation *> epilogues, reshapes;
+  root->walk([&](linalg::GenericOp op) {
+    if (!isElementwise(op))
+      return;
+    for (OpOperand *in : op.getDpsInputOperands())
+      if (auto collapse = in->get().getDefiningOp<tensor::CollapseShapeOp>();
+          collapse && convolutionOf(in->get())) {
+        epilogues.push_back(op);
+        reshapes.push_back(collapse);
+        return;
+      }
+  });
+  if (epilogues.empty())
+    return;
+  // Only the epilogue's read of the convolution's collapsed result folds;
+  // its other operands are expanded by the pattern.
+  RewritePatternSet patterns(root->getContext());
+  linalg::populateFoldReshapeOpsByExpansionPatterns(
+      patterns, [](OpOperand *fused) {
+        auto generic = dyn_cast<linalg::GenericOp>(fused->getOwner());
+        return generic && isElementwise(generic) &&
+               fused->get().getDefiningOp<tensor::CollapseShapeOp>() &&
+               convolutionOf(fused->get());
+      });
+  GreedyRewriteConfig config;
+  config.setStrictness(GreedyRewriteStrictness::ExistingOps);
+  // (The reshapes, left unused, are erased.)
+  epilogues.append(reshapes);
+  (void)applyOpPatternsGreedily(epilogues, std::move(patterns), config);
+}
+
+/// The input of `epilogue` that reads `conv`'s result.
+static OpOperand *convOperand(linalg::GenericOp epilogue, Value result) {
+  for (OpOperand *in : epilogue.getDpsInputOperands())
+    if (in->get() == result)
+      return in;
+  return nullptr;
+}
+
+/// The output dim (the epilogue's loop) that `conv`'s loop `d` indexes.
+static std::optional<unsigned> outputDim(linalg::LinalgOp conv, unsigned d) {
+  AffineMap out = conv.getMatchingIndexingMap(conv.getDpsInitOperand(0));
+  for (auto [i, e] : llvm::enumerate(out.getResults()))
+    if (auto dim = dyn_cast<AffineDimExpr>(e); dim && dim.getPosition() == d)
+      return i;
+  return std::nullopt;
+}
+
+linalg::GenericOp convEpilogue(linalg::LinalgOp conv, const Plan &plan) {
+  // The epilogue needs every output element final in its register tile:
+  // no reduction split across outer (cache block) loops.
+  SmallVector<utils::IteratorType> iters = conv.getIteratorTypesArray();
+  for (unsigned d = 0; d < iters.size(); ++d)
+    if (iters[d] == utils::IteratorType::reduction &&
+        (plan.outer[d] || plan.par[d]))
+      return {};
+  if (!plan.fuseInit || conv->getNumResults() != 1)
+    return {};
+  Value result = conv->getResult(0);
+  if (!result.hasOneUse())
+    return {};
+  auto epilogue = dyn_cast<linalg::GenericOp>(*result.getUsers().begin());
+  if (!epilogue || !isElementwise(epilogue) ||
+      epilogue->getBlock() != conv->getBlock() ||
+      epilogue.getResult(0).getType() != result.getType())
+    return {};
+  OpOperand *in = convOperand(epilogue, result);
+  if (!in || !epilogue.getMatchingIndexingMap(in).isIdentity())
+    return {};
+  // Every operand's innermost index moves with the register block's
+  // vector dim n, or not at all (a broadcast along it).
+  std::optional<unsigned> n = outputDim(conv, plan.n);
+  if (!n || !outputDim(conv, plan.m))
+    return {};
+  for (OpOperand &operand : epilogue->getOpOperands()) {
+    AffineMap map = epilogue.getMatchingIndexingMap(&operand);
+    for (auto [i, e] : llvm::enumerate(map.getResults()))
+      if (cast<AffineDimExpr>(e).getPosition() == *n &&
+          i + 1 != map.getNumResults())
+        return {};
+  }
+  return epilogue;
+}
+
+/// `value` (static, every dim 1 but those at `keep`) as the rank-reduced
+/// tensor of the kept dims.
+static Value keepDims(RewriterBase &rewriter, Location loc, Value value,
+                      ArrayRef<unsigned> keep) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape;
+  for (unsigned d = 0; d < type.getRank(); ++d)
+    if (llvm::is_contained(keep, d))
+      shape.push_back(type.getDimSize(d));
+  if (shape.size() == static_cast<size_t>(type.getRank()))
+    return value;
+  auto reduced = RankedTensorType::get(shape, type.getElementType());
+  unsigned rank = type.getRank();
+  return tensor::ExtractSliceOp::create(
+      rewriter, loc, reduced, value,
+      SmallVector<OpFoldResult>(rank, rewriter.getIndexAttr(0)),
+      getAsIndexOpFoldResult(rewriter.getContext(), type.getShape()),
+      SmallVector<OpFoldResult>(rank, rewriter.getIndexAttr(1)));
+}
+
+/// Replaces `tile` (the epilogue on a register tile: every loop but m and
+/// n has one iteration; its init is the tile of accumulators) by vector
+/// code in the outer-product tile's form: per row and vector chunk, the
+/// accumulators read and written at the same indices, so that they fold
+/// onto the hoisted accumulators.
+static LogicalResult vectorizeTile(RewriterBase &rewriter,
+                                   linalg::GenericOp tile, unsigned m,
+                                   unsigned n, int64_t vectorBits) {
+  SmallVector<int64_t> ranges = tile.getStaticLoopRanges();
+  for (unsigned d = 0; d < ranges.size(); ++d)
+    if (d != m && d != n && ranges[d] != 1)
+      return failure();
+  Location loc = tile.getLoc();
+  rewriter.setInsertionPoint(tile);
+  // Each operand as (value, m kept, n kept) over its kept dims.
+  struct View {
+    Value value;
+    bool hasM = false, hasN = false;
+  };
+  auto view = [&](OpOperand *operand) -> View {
+    AffineMap map = tile.getMatchingIndexingMap(operand);
+    View v;
+    SmallVector<unsigned> keep;
+    for (auto [i, e] : llvm::enumerate(map.getResults())) {
+      unsigned d = cast<AffineDimExpr>(e).getPosition();
+      if (d == m || d == n)
+        keep.push_back(i);
+      v.hasM |= d == m;
+      v.hasN |= d == n;
+    }
+    v.value = keepDims(rewriter, loc, operand->get(), keep);
+    return v;
+  };
+  SmallVector<View> ins;
+  for (OpOperand *in : tile.getDpsInputOperands())
+    ins.push_back(view(in));
+  View out = view(tile.getDpsInitOperand(0));
+  if (!out.hasM || !out.hasN)
+    return failure();
+  Type elem = getElementTypeOrSelf(out.value.getType());
+  Value c0 = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Block &body = tile.getRegion().front();
+  Value written = out.value;
+  for (auto [off, width] :
+       vectorChunks(ranges[n], vectorBits / elem.getIntOrFloatBitWidth())) {
+    Value col = arith::ConstantIndexOp::create(rewriter, loc, off);
+    for (int64_t i = 0; i < ranges[m]; ++i) {
+      Value row = arith::ConstantIndexOp::create(rewriter, loc, i);
+      auto vecOf = [&](Type t) { return VectorType::get({width}, t); };
+      IRMapping map;
+      for (auto [v, arg] : llvm::zip(ins, body.getArguments())) {
+        Type t = getElementTypeOrSelf(v.value.getType());
+        SmallVector<Value> idx;
+        if (v.hasM)
+          idx.push_back(row);
+        if (v.hasN) {
+          idx.push_back(col);
+          Value pad =
+              arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(t));
+          map.map(arg, vector::TransferReadOp::create(rewriter, loc, vecOf(t),
+                                                      v.value, idx, pad,
+                                                      ArrayRef<bool>{true}));
+          continue;
+        }
+        // A broadcast along the vector dim: one element.
+        auto rank = cast<RankedTensorType>(v.value.getType()).getRank();
+        while (static_cast<int64_t>(idx.size()) < rank)
+          idx.push_back(c0);
+        Value scalar = tensor::ExtractOp::create(rewriter, loc, v.value, idx);
+        map.map(arg,
+                vector::BroadcastOp::create(rewriter, loc, vecOf(t), scalar));
+      }
+      for (Operation &op : body.without_terminator()) {
+        // Scalars from outside the body (constants) are broadcast.
+        for (Value operand : op.getOperands())
+          if (!map.contains(operand) && !isa<VectorType>(operand.getType()))
+            map.map(operand,
+                    vector::BroadcastOp::create(
+                        rewriter, loc, vecOf(operand.getType()), operand));
+        Operation *vec = rewriter.clone(op, map);
+        for (OpResult r : vec->getResults())
+          r.setType(vecOf(r.getType()));
+      }
+      Value yielded = map.lookupOrDefault(body.getTerminator()->getOperand(0));
+      if (!isa<VectorType>(yielded.getType()))
+        yielded =
+            vector::BroadcastOp::create(rewriter, loc, vecOf(elem), yielded);
+      written = vector::TransferWriteOp::create(rewriter, loc, yielded, written,
+                                                ValueRange{row, col},
+                                                ArrayRef<bool>{true})
+                    .getResult();
+    }
+  }
+  Value init = tile.getDpsInitOperand(0)->get();
+  Value result = written;
+  if (written.getType() != init.getType()) {
+    auto type = cast<RankedTensorType>(init.getType());
+    unsigned rank = type.getRank();
+    result = tensor::InsertSliceOp::create(
+        rewriter, loc, written, init,
+        SmallVector<OpFoldResult>(rank, rewriter.getIndexAttr(0)),
+        getAsIndexOpFoldResult(rewriter.getContext(), type.getShape()),
+        SmallVector<OpFoldResult>(rank, rewriter.getIndexAttr(1)));
+  }
+  rewriter.replaceOp(tile, result);
+  return success();
+}
+
+LogicalResult applyEpilogueToTile(RewriterBase &rewriter, linalg::LinalgOp tile,
+                                  linalg::GenericOp epilogue, unsigned m,
+                                  unsigned n, int64_t vectorBits) {
+  // The tile's insertion into the convolution's result (in the register
+  // loops, or directly into the task's result when the task is one
+  // register tile): its offsets and sizes are the epilogue's iteration
+  // tile (identity maps).
+  Value result = tile->getResult(0);
+  if (!result.hasOneUse())
+    return failure();
+  Operation *user = *result.getUsers().begin();
+  auto insert = dyn_cast<tensor::InsertSliceOp>(user);
+  auto taskInsert = dyn_cast<tensor::ParallelInsertSliceOp>(user);
+  if ((!insert || !insert.hasUnitStride()) &&
+      (!taskInsert || !taskInsert.hasUnitStride()))
+    return failure();
+  OpOperand *convIn = nullptr;
+  for (OpOperand *in : epilogue.getDpsInputOperands())
+    if (in->get().getDefiningOp() &&
+        in->get().getDefiningOp()->isAncestor(tile))
+      convIn = in;
+  if (!convIn)
+    return failure();
+  unsigned convIdx = convIn->getOperandNumber();
+  SmallVector<OpFoldResult> offsets, sizes;
+  if (taskInsert) {
+    rewriter.setInsertionPointAfter(tile);
+    offsets = taskInsert.getMixedOffsets();
+    sizes = taskInsert.getMixedSizes();
+  } else {
+    // The insert's offsets are within the parallel task's tile when the
+    // register loops run in a task: add the task's offsets.
+    rewriter.setInsertionPoint(insert);
+    offsets = insert.getMixedOffsets();
+    sizes = insert.getMixedSizes();
+    Operation *nest = insert->getParentOp();
+    while (isa<scf::ForOp>(nest->getParentOp()))
+      nest = nest->getParentOp();
+    if (isa<scf::ForallOp>(nest->getParentOp())) {
+      if (!isa<scf::ForOp>(nest) || !nest->getResult(0).hasOneUse())
+        return failure();
+      auto task = dyn_cast<tensor::ParallelInsertSliceOp>(
+          *nest->getResult(0).getUsers().begin());
+      if (!task || !task.hasUnitStride())
+        return failure();
+      AffineExpr d0, d1;
+      bindDims(rewriter.getContext(), d0, d1);
+      for (auto [offset, base] : llvm::zip(offsets, task.getMixedOffsets())) {
+        // (Task offsets are computed at the top of the task, before its
+        // loops.)
+        if (auto v = dyn_cast<Value>(base);
+            v && !DominanceInfo().properlyDominates(v, insert))
+          return failure();
+        offset = affine::makeComposedFoldedAffineApply(
+            rewriter, insert.getLoc(), d0 + d1, {base, offset});
+      }
+    }
+  }
+  FailureOr<TilingResult> applied =
+      cast<TilingInterface>(epilogue.getOperation())
+          .getTiledImplementation(rewriter, offsets, sizes);
+  if (failed(applied) || applied->tiledOps.size() != 1)
+    return failure();
+  auto epiTile = cast<linalg::GenericOp>(applied->tiledOps.front());
+  // It reads the accumulators and writes them in place.
+  auto replaceOperand = [&](unsigned idx) {
+    Value old = epiTile->getOperand(idx);
+    rewriter.modifyOpInPlace(epiTile,
+                             [&] { epiTile->setOperand(idx, result); });
+    if (Operation *def = old.getDefiningOp(); def && def->use_empty())
+      rewriter.eraseOp(def);
+  };
+  replaceOperand(convIdx);
+  replaceOperand(epiTile.getDpsInitOperand(0)->getOperandNumber());
+  rewriter.modifyOpInPlace(user,
+                           [&] { user->setOperand(0, epiTile.getResult(0)); });
+  // The convolution's result now is the epilogue's.
+  rewriter.replaceOp(epilogue, convIn->get());
+  std::optional<unsigned> epiM = outputDim(tile, m), epiN = outputDim(tile, n);
+  if (!epiM || !epiN)
+    return failure();
+  return vectorizeTile(rewriter, epiTile, *epiM, *epiN, vectorBits);
+}
+
+} // namespace tdc

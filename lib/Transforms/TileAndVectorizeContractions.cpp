@@ -365,20 +365,23 @@ FailureOr<linalg::LinalgOp> tile(RewriterBase &rewriter, linalg::LinalgOp op,
   return result;
 }
 
-/// Tiles `op` into one scf.forall like `tile`, with the producer of its
-/// init (a linalg.broadcast or linalg.fill used only there) computed per
-/// task. Legal because the tiles split parallel dims only: each output
-/// element's initial value is produced once, by the task that sums it.
+/// Tiles `op` into one scf.forall like `tile` (or nested scf.for when not
+/// `parallel`), with the producer of its init (a linalg.broadcast or
+/// linalg.fill used only there) computed per tile. Legal when the tiles
+/// split parallel dims only: each output element's initial value is
+/// produced once, by the tile that sums it.
 FailureOr<linalg::LinalgOp> tileFusingInit(RewriterBase &rewriter,
                                            linalg::LinalgOp op,
                                            ArrayRef<int64_t> sizes,
-                                           ArrayRef<int64_t> order) {
+                                           ArrayRef<int64_t> order,
+                                           bool parallel = true) {
   if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
     return op;
   scf::SCFTilingOptions tiling;
   tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
   tiling.setInterchange(order);
-  tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  if (parallel)
+    tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
   scf::SCFTileAndFuseOptions options;
   options.setTilingOptions(tiling);
   // Only an init that `op` alone reads (the untiled op still does while
@@ -455,7 +458,8 @@ struct TileAndVectorizeContractions
       // Parallel tasks and the cache block (a no-op for convolutions), in
       // the plan's nesting, then the register block inside: tiling keeps
       // the iteration space's dims, so each plan applies to the tile as is.
-      finishParallelTiles(plan, op.getStaticLoopRanges());
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      finishParallelTiles(plan, ranges);
       // An epilogue's other operands (a residual) are read inside the
       // convolution's loops: the convolution moves down to its only user.
       linalg::GenericOp epilogue = tdc::convEpilogue(op, plan);
@@ -476,21 +480,41 @@ struct TileAndVectorizeContractions
         parallelLevel();
       if (failed(tiled))
         continue;
-      // With an epilogue, the register block's parallel loops first, the
-      // epilogue applied to the finished tile, then the reductions inside.
+      // The register block's parallel loops first, then the reductions
+      // inside, when something is done per block around them: an epilogue
+      // applied to the finished tile, or the block's own initial value.
+      // A task's initial value (the bias) is produced per register block
+      // when no reduction was split above it: then every block starts from
+      // its own small broadcast, whose reads tdc-fold-reads-of-broadcasts
+      // turns into loads of the bias, and the task never writes its whole
+      // tile of biases first (a pass over the output through the caches).
+      SmallVector<utils::IteratorType> iters = tiled->getIteratorTypesArray();
       SmallVector<int64_t> regPar(plan.inner), regRed(plan.inner.size(), 0);
-      if (epilogue) {
-        SmallVector<utils::IteratorType> iters = tiled->getIteratorTypesArray();
-        for (unsigned d = 0; d < iters.size(); ++d)
-          if (iters[d] == utils::IteratorType::reduction)
-            std::swap(regPar[d], regRed[d]);
+      Value init = tiled->getDpsInitOperand(0)->get();
+      bool blockInit = plan.fuseInit && init.hasOneUse() &&
+                       isa_and_nonnull<linalg::BroadcastOp, linalg::FillOp>(
+                           init.getDefiningOp());
+      for (unsigned d = 0; d < iters.size(); ++d) {
+        if (iters[d] != utils::IteratorType::reduction)
+          continue;
+        std::swap(regPar[d], regRed[d]);
+        auto splits = [&](ArrayRef<int64_t> sizes) {
+          return d < sizes.size() && sizes[d] != 0 && sizes[d] < ranges[d];
+        };
+        blockInit &= !splits(plan.par) && !splits(plan.outer);
       }
+      bool twoSteps = epilogue || blockInit;
       FailureOr<linalg::LinalgOp> reg =
-          tile(rewriter, *tiled, regPar, plan.innerOrder);
-      if (epilogue && succeeded(reg) && !reg->hasDynamicShape()) {
-        // (Left as its own op if its tile does not vectorize.)
-        (void)tdc::applyEpilogueToTile(rewriter, *reg, epilogue, plan.m, plan.n,
-                                       bits);
+          blockInit ? tileFusingInit(rewriter, *tiled, regPar, plan.innerOrder,
+                                     /*parallel=*/false)
+                    : tile(rewriter, *tiled, twoSteps ? regPar : plan.inner,
+                           plan.innerOrder);
+      if (twoSteps && succeeded(reg) && !reg->hasDynamicShape()) {
+        // (An epilogue is left as its own op if its tile does not
+        // vectorize.)
+        if (epilogue)
+          (void)tdc::applyEpilogueToTile(rewriter, *reg, epilogue, plan.m,
+                                         plan.n, bits);
         reg = tile(rewriter, *reg, regRed, plan.innerOrder);
       }
       if (failed(reg) || reg->hasDynamicShape())

@@ -40,6 +40,21 @@ def InterchangeForVectorization : Pass<"tdc-interchange-for-vectorization"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def FoldReadsOfBroadcasts : Pass<"tdc-fold-reads-of-broadcasts"> {
+  let summary = "Read a linalg.broadcast's input instead of its result";
+  let description = [{
+    A 1-D vector.transfer_read (in bounds, unmasked, along the innermost
+    dim) of a linalg.broadcast's result, possibly through unit-stride
+    tensor.extract_slice ops, reads the broadcast's input at the matching
+    indices instead, when the broadcast takes that innermost dim from its
+    input; a read of a linalg.fill's result is a splat of its value. After loop-invariant-subset-hoisting this is how a convolution's
+    register block starts its accumulators from the bias itself rather
+    than from a tile of the output filled with it first.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 def VectorizeElementwise : Pass<"tdc-vectorize-elementwise"> {
   let summary = "Vectorize elementwise nests in blocks of rows x one vector";
   let description = [{

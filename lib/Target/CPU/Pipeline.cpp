@@ -73,7 +73,8 @@ void buildSchedulingPipeline(OpPassManager &pm, unsigned optLevel,
   addPipeline(pm, "tdc-tile-and-vectorize-contractions{vector-bits=" +
                       std::to_string(vectorBits) +
                       "},"
-                      "loop-invariant-subset-hoisting,canonicalize,cse,"
+                      "loop-invariant-subset-hoisting,tdc-fold-reads-of-broadcasts,"
+                      "canonicalize,cse,"
                       "tdc-interchange-for-vectorization,"
                       "tdc-fill-borders-only,"
                       "tdc-parallelize-outer-loops,canonicalize,"

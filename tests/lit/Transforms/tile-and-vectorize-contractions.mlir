@@ -229,3 +229,29 @@ func.func @packed_zero(%a: tensor<128x768xf32>, %b: tensor<32x768x32xf32>) -> te
   } -> tensor<128x32x32xf32>
   return %r : tensor<128x32x32xf32>
 }
+
+// When no reduction is split above the register block (a 1x1 convolution
+// with 64 input channels), each register block (8 columns x 32 channels)
+// starts from its own broadcast of the bias, inside the loops: the output
+// is never filled with biases beforehand (see fold-reads-of-broadcasts.mlir
+// for how the accumulators then read the bias itself).
+// CHECK-LABEL: func.func @channels_last_bias_per_block
+// CHECK-NOT: linalg.broadcast
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: %[[B:.*]] = tensor.extract_slice %{{.*}} [1, 32] [1, 1] : tensor<2x32xf32> to tensor<1x32xf32>
+// CHECK: linalg.broadcast ins(%[[B]] : tensor<1x32xf32>) outs(%{{.*}} : tensor<1x1x8x1x32xf32>) dimensions = [0, 1, 2]
+// CHECK: scf.for {{.*}} = %c0 to %c64 step %c1
+// CHECK: vector.fma
+func.func @channels_last_bias_per_block(%in: tensor<1x8x16x64xf32>, %w: tensor<2x1x1x64x32xf32>, %bias: tensor<2x32xf32>) -> tensor<1x8x16x2x32xf32> {
+  %e = tensor.empty() : tensor<1x8x16x2x32xf32>
+  %o = linalg.broadcast ins(%bias : tensor<2x32xf32>) outs(%e : tensor<1x8x16x2x32xf32>) dimensions = [0, 1, 2]
+  %0 = linalg.generic {indexing_maps = [#cl_img, #cl_fil, #cl_out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%in, %w : tensor<1x8x16x64xf32>, tensor<2x1x1x64x32xf32>) outs(%o : tensor<1x8x16x2x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x8x16x2x32xf32>
+  return %0 : tensor<1x8x16x2x32xf32>
+}

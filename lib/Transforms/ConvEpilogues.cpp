@@ -62,14 +62,36 @@ static linalg::LinalgOp convolutionOf(Value value) {
   return conv;
 }
 
-void expandConvEpilogues(Operation *root) {
+/// Whether `plan` splits one of `conv`'s reductions across outer (task or
+/// cache block) loops: then no register tile holds final sums.
+static bool splitsReduction(linalg::LinalgOp conv, const Plan &plan) {
+  SmallVector<utils::IteratorType> iters = conv.getIteratorTypesArray();
+  for (unsigned d = 0; d < iters.size(); ++d)
+    if (iters[d] == utils::IteratorType::reduction &&
+        ((d < plan.outer.size() && plan.outer[d]) ||
+         (d < plan.par.size() && plan.par[d])))
+      return true;
+  return false;
+}
+
+void expandConvEpilogues(Operation *root, int64_t vectorBits) {
+  // Only convolutions whose tiles can take an epilogue: an epilogue
+  // expanded onto the blocked shape of one that cannot stays a pass of its
+  // own, and its collapse back costs a copy into the consumer's buffer.
+  auto takesEpilogue = [vectorBits](Value value) {
+    linalg::LinalgOp conv = convolutionOf(value);
+    if (!conv)
+      return false;
+    std::optional<Plan> plan = planConvolution(conv, vectorBits);
+    return plan && !splitsReduction(conv, *plan);
+  };
   SmallVector<Operation *> epilogues, reshapes;
   root->walk([&](linalg::GenericOp op) {
     if (!isElementwise(op))
       return;
     for (OpOperand *in : op.getDpsInputOperands())
       if (auto collapse = in->get().getDefiningOp<tensor::CollapseShapeOp>();
-          collapse && convolutionOf(in->get())) {
+          collapse && takesEpilogue(in->get())) {
         epilogues.push_back(op);
         reshapes.push_back(collapse);
         return;
@@ -81,11 +103,11 @@ void expandConvEpilogues(Operation *root) {
   // its other operands are expanded by the pattern.
   RewritePatternSet patterns(root->getContext());
   linalg::populateFoldReshapeOpsByExpansionPatterns(
-      patterns, [](OpOperand *fused) {
+      patterns, [&](OpOperand *fused) {
         auto generic = dyn_cast<linalg::GenericOp>(fused->getOwner());
         return generic && isElementwise(generic) &&
                fused->get().getDefiningOp<tensor::CollapseShapeOp>() &&
-               convolutionOf(fused->get());
+               takesEpilogue(fused->get());
       });
   GreedyRewriteConfig config;
   config.setStrictness(GreedyRewriteStrictness::ExistingOps);
@@ -114,11 +136,8 @@ static std::optional<unsigned> outputDim(linalg::LinalgOp conv, unsigned d) {
 linalg::GenericOp convEpilogue(linalg::LinalgOp conv, const Plan &plan) {
   // The epilogue needs every output element final in its register tile:
   // no reduction split across outer (cache block) loops.
-  SmallVector<utils::IteratorType> iters = conv.getIteratorTypesArray();
-  for (unsigned d = 0; d < iters.size(); ++d)
-    if (iters[d] == utils::IteratorType::reduction &&
-        (plan.outer[d] || plan.par[d]))
-      return {};
+  if (splitsReduction(conv, plan))
+    return {};
   if (!plan.fuseInit || conv->getNumResults() != 1)
     return {};
   Value result = conv->getResult(0);

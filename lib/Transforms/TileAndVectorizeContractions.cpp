@@ -422,7 +422,7 @@ struct TileAndVectorizeContractions
     std::vector<std::pair<linalg::LinalgOp, Plan>> work;
     IRRewriter rewriter(&getContext());
     int64_t bits = vectorBits;
-    tdc::expandConvEpilogues(getOperation());
+    tdc::expandConvEpilogues(getOperation(), bits);
     // Packed ops whose rows don't split into full register blocks: the
     // remainder rows become an op of their own.
     SmallVector<std::pair<linalg::LinalgOp, PackedRoles>> packed;

@@ -64,8 +64,9 @@ mlir::LogicalResult emitOuterProductTile(mlir::RewriterBase &rewriter,
                                          unsigned n, int64_t vectorBits);
 
 /// Expands each elementwise op that reads a convolution's result through a
-/// collapse_shape (channel blocks merged) onto the convolution's shape.
-void expandConvEpilogues(mlir::Operation *root);
+/// collapse_shape (channel blocks merged) onto the convolution's shape,
+/// for convolutions whose plan (for `vectorBits`) splits no reduction.
+void expandConvEpilogues(mlir::Operation *root, int64_t vectorBits);
 
 /// The elementwise op (after expandConvEpilogues) that `conv`, tiled by
 /// `plan`, can apply to its register tiles, or null: `conv`'s only user,

@@ -62,18 +62,6 @@ static linalg::LinalgOp convolutionOf(Value value) {
   return conv;
 }
 
-/// Whether `plan` splits one of `conv`'s reductions across outer (task or
-/// cache block) loops: then no register tile holds final sums.
-static bool splitsReduction(linalg::LinalgOp conv, const Plan &plan) {
-  SmallVector<utils::IteratorType> iters = conv.getIteratorTypesArray();
-  for (unsigned d = 0; d < iters.size(); ++d)
-    if (iters[d] == utils::IteratorType::reduction &&
-        ((d < plan.outer.size() && plan.outer[d]) ||
-         (d < plan.par.size() && plan.par[d])))
-      return true;
-  return false;
-}
-
 void expandConvEpilogues(Operation *root, int64_t vectorBits) {
   // Only convolutions whose tiles can take an epilogue: an epilogue
   // expanded onto the blocked shape of one that cannot stays a pass of its

@@ -25,6 +25,19 @@ static std::optional<Plan> planChannelsLastConvolution(linalg::LinalgOp op,
 /// conv), and m a dim of the filter only (the output channel). The register
 /// block is Mr x Nr of (m, n); every other loop, reductions last, iterates
 /// around it.
+bool splitsReduction(linalg::LinalgOp op, const Plan &plan) {
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  auto splits = [&](ArrayRef<int64_t> sizes, unsigned d) {
+    return d < sizes.size() && sizes[d] != 0 && sizes[d] < ranges[d];
+  };
+  for (unsigned d = 0; d < iters.size(); ++d)
+    if (iters[d] == utils::IteratorType::reduction &&
+        (splits(plan.par, d) || splits(plan.outer, d)))
+      return true;
+  return false;
+}
+
 std::optional<Plan> planConvolution(linalg::LinalgOp op, int64_t vectorBits) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
       op.getNumDpsInputs() != 2 || !linalg::isaConvolutionOpInterface(op) ||

@@ -458,8 +458,9 @@ struct TileAndVectorizeContractions
       // Parallel tasks and the cache block (a no-op for convolutions), in
       // the plan's nesting, then the register block inside: tiling keeps
       // the iteration space's dims, so each plan applies to the tile as is.
-      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-      finishParallelTiles(plan, ranges);
+      finishParallelTiles(plan, op.getStaticLoopRanges());
+      // (Asked of the untiled op: a tile's ranges are its tile sizes.)
+      bool reductionSplit = tdc::splitsReduction(op, plan);
       // An epilogue's other operands (a residual) are read inside the
       // convolution's loops: the convolution moves down to its only user.
       linalg::GenericOp epilogue = tdc::convEpilogue(op, plan);
@@ -493,16 +494,11 @@ struct TileAndVectorizeContractions
       Value init = tiled->getDpsInitOperand(0)->get();
       bool blockInit = plan.fuseInit && init.hasOneUse() &&
                        isa_and_nonnull<linalg::BroadcastOp, linalg::FillOp>(
-                           init.getDefiningOp());
-      for (unsigned d = 0; d < iters.size(); ++d) {
-        if (iters[d] != utils::IteratorType::reduction)
-          continue;
-        std::swap(regPar[d], regRed[d]);
-        auto splits = [&](ArrayRef<int64_t> sizes) {
-          return d < sizes.size() && sizes[d] != 0 && sizes[d] < ranges[d];
-        };
-        blockInit &= !splits(plan.par) && !splits(plan.outer);
-      }
+                           init.getDefiningOp()) &&
+                       !reductionSplit;
+      for (unsigned d = 0; d < iters.size(); ++d)
+        if (iters[d] == utils::IteratorType::reduction)
+          std::swap(regPar[d], regRed[d]);
       bool twoSteps = epilogue || blockInit;
       FailureOr<linalg::LinalgOp> reg =
           blockInit ? tileFusingInit(rewriter, *tiled, regPar, plan.innerOrder,

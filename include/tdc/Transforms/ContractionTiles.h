@@ -35,6 +35,11 @@ struct Plan {
   bool fuseInit = false;
 };
 
+/// Whether `plan` splits one of `op`'s reductions across its task or cache
+/// block loops (a tile smaller than the reduction's range): then no register
+/// tile holds final sums, and none may start from the initial value.
+bool splitsReduction(mlir::linalg::LinalgOp op, const Plan &plan);
+
 /// (offset, width) vectors covering `n` lanes: power-of-two widths down to 8
 /// (other widths become loop-carried values that LLVM legalizes through the
 /// stack), then one vector for a remainder under 8, which LLVM widens.

@@ -186,12 +186,15 @@ def dcgan_generator():
 
 def dilated_convs():
     # CSRNet back end: 3x3 convolutions with dilation 2 and 4 that keep the
-    # resolution (pad = dilation), then a 1x1 density-map head.
+    # resolution (pad = dilation), then a 1x1 density-map head. The
+    # dilation-8 conv has whole taps in the padding at the border rows and
+    # columns (which tdc-skip-padding-taps drops).
     b = GraphBuilder("dilated_convs")
     x = b.input("image", [1, 3, 32, 32])
     x = b.relu(b.conv(x, 3, 16, 3))
     x = b.relu(b.conv(x, 16, 16, 3, dilation=2))
     x = b.relu(b.conv(x, 16, 16, 3, dilation=2))
+    x = b.relu(b.conv(x, 16, 16, 3, dilation=8))
     x = b.relu(b.conv(x, 16, 8, 3, dilation=4))
     x = b.relu(b.conv(x, 8, 8, 3, dilation=4))
     x = b.conv(x, 8, 1, 1, pad=0)

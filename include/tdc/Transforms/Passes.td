@@ -55,6 +55,23 @@ def FoldReadsOfBroadcasts : Pass<"tdc-fold-reads-of-broadcasts"> {
                            "mlir::vector::VectorDialect"];
 }
 
+def SkipPaddingTaps : Pass<"tdc-skip-padding-taps"> {
+  let summary = "Drop loop iterations that only multiply padding zeros in";
+  let description = [{
+    An scf.for (unit step, iter_args, no side effects) whose body reads a
+    zero-padded buffer (tensor.insert_slice into a linalg.fill of 0.0),
+    through unit-stride tensor.extract_slice ops, at a*iv + (values defined
+    outside the loop) along a padded dim, and whose iter_args only get
+    products of those reads with finite constants added to them
+    (vector.fma, arith.mulf/addf, through nested loops), gets its bounds
+    tightened to the hull of the iterations where some read may touch the
+    interior: the others would add 0 * w to each accumulator. This is how
+    a dilated convolution skips its taps that fall in the padding.
+  }];
+  let dependentDialects = ["mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 def VectorizeElementwise : Pass<"tdc-vectorize-elementwise"> {
   let summary = "Vectorize elementwise nests in blocks of rows x one vector";
   let description = [{

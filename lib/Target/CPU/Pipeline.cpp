@@ -74,7 +74,7 @@ void buildSchedulingPipeline(OpPassManager &pm, unsigned optLevel,
                       std::to_string(vectorBits) +
                       "},"
                       "loop-invariant-subset-hoisting,tdc-fold-reads-of-broadcasts,"
-                      "canonicalize,cse,"
+                      "canonicalize,cse,tdc-skip-padding-taps,"
                       "tdc-interchange-for-vectorization,"
                       "tdc-fill-borders-only,"
                       "tdc-parallelize-outer-loops,canonicalize,"

@@ -71,7 +71,8 @@ void expandConvEpilogues(Operation *root, int64_t vectorBits) {
     if (!conv)
       return false;
     std::optional<Plan> plan = planConvolution(conv, vectorBits);
-    return plan && !splitsReduction(conv, *plan);
+    return plan &&
+           (!splitsReduction(conv, *plan) || peeledReduction(conv, *plan));
   };
   SmallVector<Operation *> epilogues, reshapes;
   root->walk([&](linalg::GenericOp op) {
@@ -123,8 +124,9 @@ static std::optional<unsigned> outputDim(linalg::LinalgOp conv, unsigned d) {
 
 linalg::GenericOp convEpilogue(linalg::LinalgOp conv, const Plan &plan) {
   // The epilogue needs every output element final in its register tile:
-  // no reduction split across outer (cache block) loops.
-  if (splitsReduction(conv, plan))
+  // no reduction split across outer (cache block) loops, or one whose last
+  // block is peeled (its tiles then hold the final sums).
+  if (splitsReduction(conv, plan) && !peeledReduction(conv, plan))
     return {};
   if (!plan.fuseInit || conv->getNumResults() != 1)
     return {};

@@ -38,6 +38,25 @@ bool splitsReduction(linalg::LinalgOp op, const Plan &plan) {
   return false;
 }
 
+std::optional<unsigned> peeledReduction(linalg::LinalgOp op, const Plan &plan) {
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  std::optional<unsigned> k;
+  for (unsigned d = 0; d < iters.size(); ++d) {
+    if (iters[d] != utils::IteratorType::reduction)
+      continue;
+    bool byTask =
+        d < plan.par.size() && plan.par[d] != 0 && plan.par[d] < ranges[d];
+    bool byBlock = d < plan.outer.size() && plan.outer[d] != 0 &&
+                   plan.outer[d] < ranges[d];
+    if (byTask || (byBlock && (k || ranges[d] % plan.outer[d] != 0)))
+      return std::nullopt;
+    if (byBlock)
+      k = d;
+  }
+  return k;
+}
+
 std::optional<Plan> planConvolution(linalg::LinalgOp op, int64_t vectorBits) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
       op.getNumDpsInputs() != 2 || !linalg::isaConvolutionOpInterface(op) ||

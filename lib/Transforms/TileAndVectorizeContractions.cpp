@@ -414,6 +414,99 @@ FailureOr<linalg::LinalgOp> tileFusingInit(RewriterBase &rewriter,
   return result;
 }
 
+/// Whether `op`'s init is a broadcast or fill that only it reads, which its
+/// register blocks can compute themselves.
+bool startsFromInit(linalg::LinalgOp op, const Plan &plan) {
+  Value init = op.getDpsInitOperand(0)->get();
+  return plan.fuseInit && init.hasOneUse() &&
+         isa_and_nonnull<linalg::BroadcastOp, linalg::FillOp>(
+             init.getDefiningOp());
+}
+
+/// The register blocks of `op` (a task's tile, or a part of it), as
+/// outer-product vector code. The register block's parallel loops first,
+/// then the reductions inside, when something is done per block around
+/// them: `epilogue` applied to the finished tile, or the block's own
+/// initial value (`blockInit`). Then every block starts from its own small
+/// broadcast, whose reads tdc-fold-reads-of-broadcasts turns into loads of
+/// the bias, and the task never writes its whole tile of biases first (a
+/// pass over the output through the caches).
+void registerTiles(RewriterBase &rewriter, linalg::LinalgOp op,
+                   const Plan &plan, linalg::GenericOp epilogue, bool blockInit,
+                   int64_t bits) {
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  SmallVector<int64_t> regPar(plan.inner), regRed(plan.inner.size(), 0);
+  for (unsigned d = 0; d < iters.size(); ++d)
+    if (iters[d] == utils::IteratorType::reduction)
+      std::swap(regPar[d], regRed[d]);
+  bool twoSteps = epilogue || blockInit;
+  FailureOr<linalg::LinalgOp> reg =
+      blockInit
+          ? tileFusingInit(rewriter, op, regPar, plan.innerOrder,
+                           /*parallel=*/false)
+          : tile(rewriter, op, twoSteps ? regPar : plan.inner, plan.innerOrder);
+  if (twoSteps && succeeded(reg) && !reg->hasDynamicShape()) {
+    // (An epilogue is left as its own op if its tile does not vectorize.)
+    if (epilogue)
+      (void)tdc::applyEpilogueToTile(rewriter, *reg, epilogue, plan.m, plan.n,
+                                     bits);
+    reg = tile(rewriter, *reg, regRed, plan.innerOrder);
+  }
+  if (failed(reg) || reg->hasDynamicShape())
+    return;
+  // Blocks that don't fit the outer-product form stay scalar loops.
+  (void)emitOuterProductTile(rewriter, *reg, plan.m, plan.n, bits);
+}
+
+/// Splits `op` along its reduction dim `k` into its first block of `kc`,
+/// the blocks in between (null when there are two blocks) and its last
+/// block, each summing into the previous one's result. The whole-tensor
+/// slices the splits leave between them are folded, so that the first part
+/// reads the initial value directly and the last one's result is `op`'s.
+FailureOr<std::array<linalg::LinalgOp, 3>>
+peelReductionBlocks(RewriterBase &rewriter, linalg::LinalgOp op, unsigned k,
+                    int64_t kc) {
+  int64_t size = op.getStaticLoopRanges()[k];
+  if (kc <= 0 || size % kc != 0 || size < 2 * kc)
+    return failure();
+  Block *block = op->getBlock();
+  llvm::SmallPtrSet<Operation *, 32> before;
+  for (Operation &existing : *block)
+    before.insert(&existing);
+  rewriter.setInsertionPoint(op);
+  auto [first, rest] =
+      linalg::splitOp(rewriter, cast<TilingInterface>(op.getOperation()), k,
+                      rewriter.getIndexAttr(kc));
+  if (!first || !rest)
+    return failure();
+  TilingInterface middle, last = rest;
+  if (size > 2 * kc) {
+    rewriter.setInsertionPoint(rest);
+    std::tie(middle, last) = linalg::splitOp(
+        rewriter, rest, k, rewriter.getIndexAttr(size - 2 * kc));
+    if (!middle || !last)
+      return failure();
+  }
+  std::array<linalg::LinalgOp, 3> parts{
+      cast<linalg::LinalgOp>(first.getOperation()),
+      middle ? cast<linalg::LinalgOp>(middle.getOperation())
+             : linalg::LinalgOp(),
+      cast<linalg::LinalgOp>(last.getOperation())};
+  // The slices the splits made between the parts, in program order (an
+  // insert of the whole value is that value, and so is such an extract).
+  for (Operation &made : llvm::make_early_inc_range(*block)) {
+    if (before.contains(&made))
+      continue;
+    if (auto insert = dyn_cast<tensor::InsertSliceOp>(made);
+        insert && insert.getSourceType() == insert.getDestType())
+      rewriter.replaceOp(insert, insert.getSource());
+    else if (auto extract = dyn_cast<tensor::ExtractSliceOp>(made);
+             extract && extract.getSourceType() == extract.getType())
+      rewriter.replaceOp(extract, extract.getSource());
+  }
+  return parts;
+}
+
 struct TileAndVectorizeContractions
     : tdc::impl::TileAndVectorizeContractionsBase<
           TileAndVectorizeContractions> {
@@ -461,6 +554,10 @@ struct TileAndVectorizeContractions
       finishParallelTiles(plan, op.getStaticLoopRanges());
       // (Asked of the untiled op: a tile's ranges are its tile sizes.)
       bool reductionSplit = tdc::splitsReduction(op, plan);
+      std::optional<unsigned> peel;
+      if (reductionSplit && plan.fuseInit && !plan.parInside &&
+          linalg::isaConvolutionOpInterface(op))
+        peel = tdc::peeledReduction(op, plan);
       // An epilogue's other operands (a residual) are read inside the
       // convolution's loops: the convolution moves down to its only user.
       linalg::GenericOp epilogue = tdc::convEpilogue(op, plan);
@@ -475,48 +572,35 @@ struct TileAndVectorizeContractions
       };
       if (!plan.parInside)
         parallelLevel();
-      if (succeeded(tiled))
-        tiled = tile(rewriter, *tiled, plan.outer, plan.outerOrder);
+      if (failed(tiled))
+        continue;
+      if (peel) {
+        // The first and last cache blocks of the reduction apart from the
+        // others: the first one's register blocks start from the initial
+        // value, the last one's apply the epilogue.
+        FailureOr<std::array<linalg::LinalgOp, 3>> parts =
+            peelReductionBlocks(rewriter, *tiled, *peel, plan.outer[*peel]);
+        if (failed(parts))
+          continue;
+        auto [first, middle, last] = *parts;
+        registerTiles(rewriter, first, plan, {}, startsFromInit(first, plan),
+                      bits);
+        if (middle) {
+          FailureOr<linalg::LinalgOp> blocked =
+              tile(rewriter, middle, plan.outer, plan.outerOrder);
+          if (succeeded(blocked))
+            registerTiles(rewriter, *blocked, plan, {}, false, bits);
+        }
+        registerTiles(rewriter, last, plan, epilogue, false, bits);
+        continue;
+      }
+      tiled = tile(rewriter, *tiled, plan.outer, plan.outerOrder);
       if (succeeded(tiled) && plan.parInside)
         parallelLevel();
       if (failed(tiled))
         continue;
-      // The register block's parallel loops first, then the reductions
-      // inside, when something is done per block around them: an epilogue
-      // applied to the finished tile, or the block's own initial value.
-      // A task's initial value (the bias) is produced per register block
-      // when no reduction was split above it: then every block starts from
-      // its own small broadcast, whose reads tdc-fold-reads-of-broadcasts
-      // turns into loads of the bias, and the task never writes its whole
-      // tile of biases first (a pass over the output through the caches).
-      SmallVector<utils::IteratorType> iters = tiled->getIteratorTypesArray();
-      SmallVector<int64_t> regPar(plan.inner), regRed(plan.inner.size(), 0);
-      Value init = tiled->getDpsInitOperand(0)->get();
-      bool blockInit = plan.fuseInit && init.hasOneUse() &&
-                       isa_and_nonnull<linalg::BroadcastOp, linalg::FillOp>(
-                           init.getDefiningOp()) &&
-                       !reductionSplit;
-      for (unsigned d = 0; d < iters.size(); ++d)
-        if (iters[d] == utils::IteratorType::reduction)
-          std::swap(regPar[d], regRed[d]);
-      bool twoSteps = epilogue || blockInit;
-      FailureOr<linalg::LinalgOp> reg =
-          blockInit ? tileFusingInit(rewriter, *tiled, regPar, plan.innerOrder,
-                                     /*parallel=*/false)
-                    : tile(rewriter, *tiled, twoSteps ? regPar : plan.inner,
-                           plan.innerOrder);
-      if (twoSteps && succeeded(reg) && !reg->hasDynamicShape()) {
-        // (An epilogue is left as its own op if its tile does not
-        // vectorize.)
-        if (epilogue)
-          (void)tdc::applyEpilogueToTile(rewriter, *reg, epilogue, plan.m,
-                                         plan.n, bits);
-        reg = tile(rewriter, *reg, regRed, plan.innerOrder);
-      }
-      if (failed(reg) || reg->hasDynamicShape())
-        continue;
-      // Blocks that don't fit the outer-product form stay scalar loops.
-      (void)emitOuterProductTile(rewriter, *reg, plan.m, plan.n, bits);
+      registerTiles(rewriter, *tiled, plan, epilogue,
+                    startsFromInit(*tiled, plan) && !reductionSplit, bits);
     }
     if (work.empty())
       return;

@@ -501,6 +501,27 @@ def conv_epilogue_forms():
     return b.model()
 
 
+def blocked_conv_epilogues():
+    """Convolutions whose reduction over input channels is cache-blocked
+    (>= 8 blocks of output channels, filters over 32 KB): the first block
+    starts from the bias, the last applies the epilogue (Relu, a residual
+    Add + Relu whose sum feeds the next convolution, a Clip), with one block
+    in between (C = 64 in blocks of 16, AVX-512), none (C = 40, blocks of
+    20) and many (C = 256). The AVX2 variant blocks with other sizes."""
+    b = GraphBuilder("blocked_conv_epilogues")
+    lo = b.const("clip_min", np.array(0.0, np.float32))
+    hi = b.const("clip_max", np.array(6.0, np.float32))
+    x = b.input("image", [1, 64, 11, 10])
+    x = b.relu(b.conv(x, 64, 256, 3))
+    y = b.conv(x, 256, 256, 3)
+    x = b.relu(b.op("Add", [y, x]))
+    x = b.op("Clip", [b.conv(x, 256, 40, 1, pad=0), lo, hi])
+    x = b.relu(b.op("Add", [b.conv(x, 40, 256, 3), b.conv(x, 40, 256, 1, pad=0)]))
+    x = b.relu(b.conv(x, 256, 256, 3, 2))  # 6x5
+    b.output(x, "features", [1, 256, 6, 5])
+    return b.model()
+
+
 MODELS = {
     "resnet_block_cnn": resnet_block_cnn,
     "dcgan_generator": dcgan_generator,
@@ -510,6 +531,7 @@ MODELS = {
     "depthwise_convs": depthwise_convs,
     "conv_epilogues": conv_epilogues,
     "conv_epilogue_forms": conv_epilogue_forms,
+    "blocked_conv_epilogues": blocked_conv_epilogues,
     "max_pools": max_pools,
     "mlp": mlp,
     "gcn_matmul_chain": gcn_matmul_chain,

@@ -40,6 +40,13 @@ struct Plan {
 /// tile holds final sums, and none may start from the initial value.
 bool splitsReduction(mlir::linalg::LinalgOp op, const Plan &plan);
 
+/// The reduction dim that `plan` splits into cache blocks, when it is the
+/// only split one (none split by tasks) and the blocks divide it: its first
+/// and last blocks can be tiled apart from the others (peeled), the first
+/// starting from the initial value, the last holding final sums.
+std::optional<unsigned> peeledReduction(mlir::linalg::LinalgOp op,
+                                        const Plan &plan);
+
 /// (offset, width) vectors covering `n` lanes: power-of-two widths down to 8
 /// (other widths become loop-carried values that LLVM legalizes through the
 /// stack), then one vector for a remainder under 8, which LLVM widens.

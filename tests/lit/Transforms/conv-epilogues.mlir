@@ -118,3 +118,51 @@ func.func @two_readers(%in: tensor<1x9x9x64xf32>, %w: tensor<2x3x3x64x32xf32>) -
   } -> tensor<1x7x7x64xf32>
   return %r, %c : tensor<1x7x7x64xf32>, tensor<1x7x7x64xf32>
 }
+
+// A convolution whose reduction over input channels is cache-blocked (64
+// channels in blocks of 16: 8 blocks of filters over 32 KB): its first and
+// last blocks are tiled apart from the others. The first block's register
+// tiles start from the bias (the broadcast fused into each, no task tile of
+// biases written first), the blocks in between run in a loop, and the last
+// block's tiles apply the residual Add + Relu to their final sums.
+// CHECK-LABEL: func.func @blocked
+// CHECK: scf.forall (%[[F:.*]]) in (8) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<1x7x7x8x32xf32>)
+// CHECK-NOT: linalg.broadcast
+// CHECK: scf.for %{{.*}} = %c0 to %c7 step %c1
+// CHECK: linalg.broadcast
+// CHECK: scf.for %{{.*}} = %c0 to %c16 step %c1
+// CHECK: vector.fma
+// CHECK-NOT: arith.maximumf
+// CHECK: scf.for %{{.*}} = %c0 to %c32 step %c16
+// CHECK-NOT: linalg.broadcast
+// CHECK-NOT: arith.maximumf
+// CHECK: scf.yield
+// CHECK: scf.for %{{.*}} = %c0 to %c7 step %c1
+// CHECK-NOT: linalg.broadcast
+// CHECK: %[[ACC:.*]]:14 = scf.for %{{.*}} = %c0 to %c3 step %c1
+// CHECK: vector.fma
+// CHECK: arith.addf %[[ACC]]#0, %{{.*}} : vector<16xf32>
+// CHECK: arith.maximumf
+// CHECK: scf.forall.in_parallel
+// CHECK-NOT: linalg.generic
+// CHECK: tensor.collapse_shape
+func.func @blocked(%in: tensor<1x9x9x64xf32>, %w: tensor<8x3x3x64x32xf32>, %bias: tensor<8x32xf32>, %x: tensor<1x7x7x256xf32>) -> tensor<1x7x7x256xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x7x7x8x32xf32>
+  %o = linalg.broadcast ins(%bias : tensor<8x32xf32>) outs(%e : tensor<1x7x7x8x32xf32>) dimensions = [0, 1, 2]
+  %0 = linalg.generic {indexing_maps = [#cl_img, #cl_fil, #cl_out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%in, %w : tensor<1x9x9x64xf32>, tensor<8x3x3x64x32xf32>) outs(%o : tensor<1x7x7x8x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x7x7x8x32xf32>
+  %c = tensor.collapse_shape %0 [[0], [1], [2], [3, 4]] : tensor<1x7x7x8x32xf32> into tensor<1x7x7x256xf32>
+  %e2 = tensor.empty() : tensor<1x7x7x256xf32>
+  %r = linalg.generic {indexing_maps = [#id4, #id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c, %x : tensor<1x7x7x256xf32>, tensor<1x7x7x256xf32>) outs(%e2 : tensor<1x7x7x256xf32>) {
+  ^bb0(%a: f32, %b: f32, %d: f32):
+    %s = arith.addf %a, %b : f32
+    %y = arith.maximumf %s, %zero : f32
+    linalg.yield %y : f32
+  } -> tensor<1x7x7x256xf32>
+  return %r : tensor<1x7x7x256xf32>
+}

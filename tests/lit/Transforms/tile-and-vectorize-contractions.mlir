@@ -144,10 +144,12 @@ func.func @packed_tall(%a: tensor<2048x64xf32>, %b: tensor<2x64x32xf32>, %c: ten
 // blocks, the output viewed as [N, OH, OW, F/32, 32]): vectors run along
 // the 32 channels of a block, rows along ow (7). With 16 blocks a task is
 // one block over all output rows, and its 590 KB of filters are read in
-// cache blocks of 16 input channels, each serving all 7 rows.
+// cache blocks of 16 input channels, each serving all 7 rows (the first
+// and last blocks peeled: the loop runs the 30 in between).
 // CHECK-LABEL: func.func @channels_last
 // CHECK: scf.forall (%[[FO:.*]]) in (16)
-// CHECK: scf.for %{{.*}} = %c0 to %c512 step %c16
+// CHECK: scf.for %{{.*}} = %c0 to %c7 step %c1
+// CHECK: scf.for %{{.*}} = %c0 to %c480 step %c16
 // CHECK: scf.for %{{.*}} = %c0 to %c7 step %c1
 // CHECK-COUNT-14: vector.transfer_read {{.*}} : tensor<7x32xf32>, vector<16xf32>
 // CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
@@ -169,14 +171,20 @@ func.func @channels_last(%in: tensor<1x9x9x512xf32>, %w: tensor<16x3x3x512x32xf3
 // The bias broadcast that initializes a convolution's accumulator is
 // computed by each task for its own tile (one block of 32 channels over
 // all rows), in cache, before the task's sums: no pass over the whole
-// output before the convolution.
+// output before the convolution. The reduction being cache-blocked, the
+// register blocks of the first block of input channels compute it, each
+// for its own 7 x 32 outputs.
 // CHECK-LABEL: func.func @channels_last_bias
 // CHECK-NOT: linalg.broadcast
 // CHECK: scf.forall (%[[FO:.*]]) in (16) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<1x7x7x16x32xf32>)
 // CHECK: %[[B:.*]] = tensor.extract_slice %{{.*}}[%[[FO]], 0] [1, 32] [1, 1] : tensor<16x32xf32> to tensor<1x32xf32>
 // CHECK: %[[T:.*]] = tensor.extract_slice %[[OUT]][0, 0, 0, %[[FO]], 0] [1, 7, 7, 1, 32]
-// CHECK: linalg.broadcast ins(%[[B]] : tensor<1x32xf32>) outs(%[[T]] : tensor<1x7x7x1x32xf32>) dimensions = [0, 1, 2]
+// CHECK: scf.for %{{.*}} = %c0 to %c7 step %c1 iter_args(%{{.*}} = %[[T]])
+// CHECK: linalg.broadcast ins(%[[B]] : tensor<1x32xf32>) outs(%{{.*}} : tensor<1x1x7x1x32xf32>) dimensions = [0, 1, 2]
 // CHECK: vector.fma
+// CHECK: scf.for %{{.*}} = %c0 to %c480 step %c16
+// CHECK-NOT: linalg.broadcast
+// CHECK: scf.forall.in_parallel
 func.func @channels_last_bias(%in: tensor<1x9x9x512xf32>, %w: tensor<16x3x3x512x32xf32>, %bias: tensor<16x32xf32>) -> tensor<1x7x7x16x32xf32> {
   %e = tensor.empty() : tensor<1x7x7x16x32xf32>
   %o = linalg.broadcast ins(%bias : tensor<16x32xf32>) outs(%e : tensor<1x7x7x16x32xf32>) dimensions = [0, 1, 2]

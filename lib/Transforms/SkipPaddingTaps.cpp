@@ -349,8 +349,9 @@ bool isDefinedIn(scf::ForOp loop, Value v) {
 LogicalResult tightenBounds(scf::ForOp loop,
                             DenseMap<Operation *, bool> &finiteCache) {
   std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+  // The new bounds are affine.min/max, of index type.
   if (!step || *step != 1 || loop.getNumRegionIterArgs() == 0 ||
-      !isMemoryEffectFree(loop))
+      !loop.getInductionVar().getType().isIndex() || !isMemoryEffectFree(loop))
     return failure();
   Value iv = loop.getInductionVar();
   MLIRContext *ctx = loop.getContext();

@@ -32,3 +32,29 @@ func.func @center_tap(%x: tensor<4x4xf32>, %pad: tensor<6x6xf32>, %s: f32) -> te
   } -> tensor<4x4xf32>
   return %r : tensor<4x4xf32>
 }
+
+// A value in channel blocks inserted through the reshape that merges them
+// (a convolution's result into the next padded buffer), read after the
+// insert in its blocked shape (the next residual Add): that read takes the
+// slice of the buffer, expanded back to the blocks.
+// CHECK-LABEL: func.func @blocked_residual
+// CHECK: %[[P:.*]] = tensor.insert_slice %{{.*}} into %arg1[1, 1, 0] [4, 4, 16] [1, 1, 1]
+// CHECK: %[[S:.*]] = tensor.extract_slice %[[P]][1, 1, 0] [4, 4, 16] [1, 1, 1]
+// CHECK: %[[B:.*]] = tensor.expand_shape %[[S]] {{\[\[}}0], [1], [2, 3]] output_shape [4, 4, 2, 8]
+// CHECK: linalg.generic {{.*}} ins(%[[B]] : tensor<4x4x2x8xf32>)
+func.func @blocked_residual(%x: tensor<4x4x2x8xf32>, %pad: tensor<6x6x16xf32>, %s: f32) -> (tensor<6x6x16xf32>, tensor<4x4x2x8xf32>) {
+  %e = tensor.empty() : tensor<4x4x2x8xf32>
+  %v = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<4x4x2x8xf32>) outs(%e : tensor<4x4x2x8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.maximumf %a, %s : f32
+    linalg.yield %m : f32
+  } -> tensor<4x4x2x8xf32>
+  %c = tensor.collapse_shape %v [[0], [1], [2, 3]] : tensor<4x4x2x8xf32> into tensor<4x4x16xf32>
+  %p = tensor.insert_slice %c into %pad[1, 1, 0] [4, 4, 16] [1, 1, 1] : tensor<4x4x16xf32> into tensor<6x6x16xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%v : tensor<4x4x2x8xf32>) outs(%e : tensor<4x4x2x8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %t = arith.addf %a, %s : f32
+    linalg.yield %t : f32
+  } -> tensor<4x4x2x8xf32>
+  return %p, %r : tensor<6x6x16xf32>, tensor<4x4x2x8xf32>
+}

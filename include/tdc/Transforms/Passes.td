@@ -157,6 +157,37 @@ def TileAndVectorizeContractions : Pass<"tdc-tile-and-vectorize-contractions"> {
                            "mlir::arith::ArithDialect"];
 }
 
+def FuseRowReductions : Pass<"tdc-fuse-row-reductions"> {
+  let summary = "Compute a row's reductions and the passes that read them in one task";
+  let description = [{
+    An all-parallel linalg.generic at the top of a function that reads the
+    result of a row reduction (a static reduction over its trailing loops,
+    one value per row, e.g. Softmax's max and sum, LayerNormalization's mean
+    and variance) is tiled with TilingInterface into one scf.forall over
+    its rows (tile size 1 on the row dims), and fused into each task are:
+    the row reductions over the same loops, the fills of their inits, and
+    all-parallel generics over the same loops with only arith ops in their
+    body (a residual Add, Softmax's scale and mask), each only when every
+    user of its result is fused too (tileConsumerAndFuseProducersUsingSCF;
+    a producer with several users is computed once per user). Every op of
+    a task is then vectorized whole (linalg::vectorize) and reads of what an
+    earlier step wrote forward the written vector, so a row is read from
+    memory once and its steps pass it on in registers; CSE (later) merges
+    the steps' equal reads and recomputations. Rows with more than
+    `max-row-elements` elements are left alone (a task holds its row in
+    registers or spills it to the stack).
+  }];
+  let options = [
+    Option<"maxRowElements", "max-row-elements", "int64_t",
+           /*default=*/"1024", "Largest row held by one task">,
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect",
+                           "mlir::tensor::TensorDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 def ParallelizeOuterLoops : Pass<"tdc-parallelize-outer-loops"> {
   let summary = "Tile the leading parallel loops of large linalg ops into scf.forall";
   let description = [{

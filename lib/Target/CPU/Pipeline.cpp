@@ -77,6 +77,7 @@ void buildSchedulingPipeline(OpPassManager &pm, unsigned optLevel,
                       "canonicalize,cse,tdc-skip-padding-taps,"
                       "tdc-interchange-for-vectorization,"
                       "tdc-fill-borders-only,"
+                      "tdc-fuse-row-reductions,cse,"
                       "tdc-parallelize-outer-loops,canonicalize,"
                       "tdc-vectorize-elementwise{vector-bits=" +
                       std::to_string(vectorBits) + "},canonicalize");

@@ -72,6 +72,25 @@ def SkipPaddingTaps : Pass<"tdc-skip-padding-taps"> {
                            "mlir::arith::ArithDialect"];
 }
 
+def UnrollRegisterBlocks : Pass<"tdc-unroll-register-blocks"> {
+  let summary = "Unroll the reduction loop of each register block";
+  let description = [{
+    The innermost scf.for that carries only vectors, at least
+    `min-accumulators` of them (a register block's accumulators: one
+    reduction step of a convolution or packed matmul per iteration), with a
+    constant trip count, is unrolled by the largest factor up to `factor`
+    that divides its trip count. LLVM leaves these loops rolled (their
+    bodies exceed its unrolling threshold), which costs the loop control
+    and address updates of every step.
+  }];
+  let options = [
+    Option<"factor", "factor", "unsigned", /*default=*/"4",
+           "Largest unroll factor">,
+    Option<"minAccumulators", "min-accumulators", "unsigned", /*default=*/"4",
+           "Fewest vector iter_args of a register block loop">,
+  ];
+}
+
 def VectorizeElementwise : Pass<"tdc-vectorize-elementwise"> {
   let summary = "Vectorize elementwise nests in blocks of rows x one vector";
   let description = [{

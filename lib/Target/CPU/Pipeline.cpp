@@ -70,17 +70,19 @@ void buildSchedulingPipeline(OpPassManager &pm, unsigned optLevel,
   }
   // Padded buffers get their own border-only fills after the last CSE
   // (which would share them again) and before fills become loops.
-  addPipeline(pm, "tdc-tile-and-vectorize-contractions{vector-bits=" +
-                      std::to_string(vectorBits) +
-                      "},"
-                      "loop-invariant-subset-hoisting,tdc-fold-reads-of-broadcasts,"
-                      "canonicalize,cse,tdc-skip-padding-taps,"
-                      "tdc-interchange-for-vectorization,"
-                      "tdc-fill-borders-only,"
-                      "tdc-fuse-row-reductions,cse,"
-                      "tdc-parallelize-outer-loops,canonicalize,"
-                      "tdc-vectorize-elementwise{vector-bits=" +
-                      std::to_string(vectorBits) + "},canonicalize");
+  addPipeline(
+      pm,
+      "tdc-tile-and-vectorize-contractions{vector-bits=" +
+          std::to_string(vectorBits) +
+          "},"
+          "loop-invariant-subset-hoisting,tdc-fold-reads-of-broadcasts,"
+          "canonicalize,cse,tdc-skip-padding-taps,tdc-unroll-register-blocks,"
+          "tdc-interchange-for-vectorization,"
+          "tdc-fill-borders-only,"
+          "tdc-fuse-row-reductions,cse,"
+          "tdc-parallelize-outer-loops,canonicalize,"
+          "tdc-vectorize-elementwise{vector-bits=" +
+          std::to_string(vectorBits) + "},canonicalize");
 }
 
 void buildBufferizationPipeline(OpPassManager &pm, unsigned) {

@@ -13,6 +13,13 @@ NUMPY_VERSION=2.3.5
 ONNX_VERSION=1.20.1
 ORT_VERSION=1.23.2
 
+# Tests run in parallel (ctest -j) may all call this on a fresh clone: one
+# creates and installs while the others wait (pip installs into one venv
+# at a time).
+mkdir -p "$(dirname "$VENV")"
+exec 9>"$VENV.lock"
+flock 9
+
 PY="$VENV/bin/python"
 if [ ! -x "$PY" ]; then
   echo "python-env: creating virtual environment $VENV"

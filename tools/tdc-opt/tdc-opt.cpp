@@ -3,6 +3,7 @@
 #include "tdc/Dialect/Graph/IR/GraphDialect.h"
 #include "tdc/Dialect/Tx/IR/TxDialect.h"
 #include "tdc/Dialect/Tx/Transforms/Passes.h"
+#include "tdc/Target/CPU/Pipeline.h"
 #include "tdc/Transforms/Passes.h"
 
 #include "mlir/InitAllDialects.h"
@@ -19,6 +20,7 @@ int main(int argc, char **argv) {
   tdc::registerTdcConversionPasses();
   tdc::registerTdcTransformsPasses();
   tdc::registerTdcTxPasses();
+  tdc::registerCPUPipelines();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "tdc optimizer driver\n", registry));
 }

@@ -69,7 +69,9 @@ void buildSchedulingPipeline(OpPassManager &pm, unsigned optLevel,
     pm.addPass(createApplyScheduleRecords(o));
   }
   // Padded buffers get their own border-only fills after the last CSE
-  // (which would share them again) and before fills become loops.
+  // (which would share same-shaped slabs again, and bufferization would
+  // copy them: tests/lit/Target/CPU/padded-buffers.mlir) and before fills
+  // become loops.
   addPipeline(
       pm,
       "tdc-tile-and-vectorize-contractions{vector-bits=" +
@@ -78,8 +80,8 @@ void buildSchedulingPipeline(OpPassManager &pm, unsigned optLevel,
           "loop-invariant-subset-hoisting,tdc-fold-reads-of-broadcasts,"
           "canonicalize,cse,tdc-skip-padding-taps,tdc-unroll-register-blocks,"
           "tdc-interchange-for-vectorization,"
-          "tdc-fill-borders-only,"
           "tdc-fuse-row-reductions,cse,"
+          "tdc-fill-borders-only,"
           "tdc-parallelize-outer-loops,canonicalize,"
           "tdc-vectorize-elementwise{vector-bits=" +
           std::to_string(vectorBits) + "},canonicalize");
@@ -125,6 +127,31 @@ void buildLoweringToLLVMPipeline(OpPassManager &pm, unsigned) {
                   "convert-openmp-to-llvm,convert-cf-to-llvm,"
                   "convert-ub-to-llvm,"
                   "reconcile-unrealized-casts,canonicalize");
+}
+
+namespace {
+struct CPUStageOptions : public PassPipelineOptions<CPUStageOptions> {
+  Option<unsigned> optLevel{*this, "opt-level",
+                            llvm::cl::desc("Optimization level 0-3"),
+                            llvm::cl::init(3)};
+  Option<unsigned> vectorBits{
+      *this, "vector-bits",
+      llvm::cl::desc("Vector register width (512: AVX-512, 256: AVX2)"),
+      llvm::cl::init(512)};
+};
+} // namespace
+
+void registerCPUPipelines() {
+  PassPipelineRegistration<CPUStageOptions>(
+      "tdc-cpu-schedule", "tdc compile's loop-scheduling stage (on linalg)",
+      [](OpPassManager &pm, const CPUStageOptions &o) {
+        buildSchedulingPipeline(pm, o.optLevel, o.vectorBits);
+      });
+  PassPipelineRegistration<CPUStageOptions>(
+      "tdc-cpu-bufferize", "tdc compile's bufferization stage",
+      [](OpPassManager &pm, const CPUStageOptions &o) {
+        buildBufferizationPipeline(pm, o.optLevel);
+      });
 }
 
 LogicalResult

@@ -38,6 +38,12 @@ void buildLoweringToLLVMPipeline(mlir::OpPassManager &pm, unsigned optLevel);
 /// Register the dialects and translations every stage needs.
 void registerCompilerDialects(mlir::DialectRegistry &registry);
 
+/// Registers the scheduling and bufferization stages as the named
+/// pipelines `tdc-cpu-schedule` and `tdc-cpu-bufferize` (options
+/// `opt-level`, `vector-bits`), so that tdc-opt and lit tests run exactly
+/// what `tdc compile` runs.
+void registerCPUPipelines();
+
 /// Run `build(pm)` on `module`; on failure `error` holds the diagnostics.
 mlir::LogicalResult
 runStage(mlir::ModuleOp module,

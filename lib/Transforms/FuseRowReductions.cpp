@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "tdc/Transforms/Passes.h"
+#include "tdc/Transforms/TileAndFuse.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -284,24 +285,12 @@ struct FuseRowReductions : tdc::impl::FuseRowReductionsBase<FuseRowReductions> {
       scf::SCFTilingOptions tiling;
       tiling.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
       tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-      scf::SCFTileAndFuseOptions options;
-      options.setTilingOptions(tiling);
-      using ControlFnResult = scf::SCFTileAndFuseOptions::ControlFnResult;
-      options.setFusionControlFn(
-          [&group](tensor::ExtractSliceOp, OpResult candidate,
-                   bool) -> std::optional<ControlFnResult> {
-            if (group.contains(candidate.getOwner()))
-              return ControlFnResult{};
-            return std::nullopt;
+      FailureOr<scf::SCFTileAndFuseResult> tiled = tdc::tileAndFuseProducers(
+          rewriter, op, tiling, [&group](OpResult candidate, bool) {
+            return group.contains(candidate.getOwner());
           });
-      rewriter.setInsertionPoint(op);
-      FailureOr<scf::SCFTileAndFuseResult> tiled =
-          scf::tileConsumerAndFuseProducersUsingSCF(
-              rewriter, cast<TilingInterface>(op.getOperation()), options);
       if (failed(tiled))
         continue;
-      for (OpResult r : op->getResults())
-        rewriter.replaceAllUsesWith(r, tiled->replacements.lookup(r));
       for (Operation *t : tiled->tiledAndFusedOps)
         tiles.push_back(t);
       loops.push_back(tiled->loops.front());

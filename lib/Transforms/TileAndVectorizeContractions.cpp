@@ -19,6 +19,7 @@
 #include "tdc/Transforms/ContractionTiles.h"
 #include "tdc/Transforms/Passes.h"
 #include "tdc/Transforms/ScheduleKnobs.h"
+#include "tdc/Transforms/TileAndFuse.h"
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -382,8 +383,6 @@ FailureOr<linalg::LinalgOp> tileFusingInit(RewriterBase &rewriter,
   tiling.setInterchange(order);
   if (parallel)
     tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-  scf::SCFTileAndFuseOptions options;
-  options.setTilingOptions(tiling);
   // Only an init that `op` alone reads (the untiled op still does while
   // the control function runs).
   Value init = op.getDpsInitOperand(0)->get();
@@ -391,22 +390,12 @@ FailureOr<linalg::LinalgOp> tileFusingInit(RewriterBase &rewriter,
   if (!init.hasOneUse() ||
       !isa_and_nonnull<linalg::BroadcastOp, linalg::FillOp>(producer))
     producer = nullptr;
-  using ControlFnResult = scf::SCFTileAndFuseOptions::ControlFnResult;
-  options.setFusionControlFn(
-      [producer](tensor::ExtractSliceOp, OpResult candidate,
-                 bool isDestination) -> std::optional<ControlFnResult> {
-        if (isDestination && producer && candidate.getOwner() == producer)
-          return ControlFnResult{};
-        return std::nullopt;
+  FailureOr<scf::SCFTileAndFuseResult> tiled = tdc::tileAndFuseProducers(
+      rewriter, op, tiling, [producer](OpResult candidate, bool isDestination) {
+        return isDestination && producer && candidate.getOwner() == producer;
       });
-  rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTileAndFuseResult> tiled =
-      scf::tileConsumerAndFuseProducersUsingSCF(
-          rewriter, cast<TilingInterface>(op.getOperation()), options);
   if (failed(tiled))
     return failure();
-  for (OpResult r : op->getResults())
-    rewriter.replaceAllUsesWith(r, tiled->replacements.lookup(r));
   auto result = dyn_cast<linalg::LinalgOp>(tiled->tiledAndFusedOps.front());
   rewriter.eraseOp(op);
   if (!result)

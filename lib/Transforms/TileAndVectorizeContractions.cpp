@@ -51,6 +51,12 @@ constexpr int64_t kMaxKc = 256;
 /// in all (some 20 us of vector code) to be worth a fork/join of the
 /// runtime's thread team (a few us).
 constexpr int64_t kMinParallelWork = 1 << 20;
+/// The work of streaming one operand element from beyond L2, in
+/// multiply-adds: a register block does some 32 per cycle (2 FMA ports x
+/// 16 lanes), a thread streams some 4 elements per cycle from L3. A
+/// matrix-vector product (1x512 by 512x1000, ResNet-18's classifier) has
+/// few multiply-adds but a pass over 2 MB of weights to share.
+constexpr int64_t kOperandElementWork = 8;
 /// Row chunk of a matmul's parallel tiles: a multiple of the register rows
 /// so that tall outputs split over threads even when n has one cache block.
 constexpr int64_t kMaxMc = 32;
@@ -323,17 +329,25 @@ Plan planPacked(linalg::LinalgOp op, const PackedRoles &r, int64_t vl,
 }
 
 /// Drops parallel tiles that cover their whole dim and all of them when
-/// there are fewer than two tasks or too little work to share; completes
-/// `parOrder` to a permutation of all loops, as tiling wants it.
-void finishParallelTiles(Plan &plan, ArrayRef<int64_t> ranges) {
-  int64_t tasks = 1, work = 1;
+/// there are fewer than two tasks or too little work to share (its
+/// multiply-adds and the reading of its inputs); completes `parOrder` to a
+/// permutation of all loops, as tiling wants it.
+void finishParallelTiles(Plan &plan, linalg::LinalgOp op) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t tasks = 1, work = 0;
+  for (OpOperand *in : op.getDpsInputOperands())
+    if (auto type = dyn_cast<ShapedType>(in->get().getType());
+        type && type.hasStaticShape())
+      work += kOperandElementWork * type.getNumElements();
+  int64_t points = 1;
   for (unsigned d = 0; d < ranges.size(); ++d) {
-    work *= ranges[d];
+    points *= ranges[d];
     if (plan.par[d] == ranges[d])
       plan.par[d] = 0;
     if (plan.par[d])
       tasks *= ranges[d] / plan.par[d];
   }
+  work += points;
   if (tasks < 2 || work < kMinParallelWork)
     plan.par.assign(plan.par.size(), 0);
   for (unsigned d = 0; d < ranges.size(); ++d)
@@ -540,7 +554,7 @@ struct TileAndVectorizeContractions
       // Parallel tasks and the cache block (a no-op for convolutions), in
       // the plan's nesting, then the register block inside: tiling keeps
       // the iteration space's dims, so each plan applies to the tile as is.
-      finishParallelTiles(plan, op.getStaticLoopRanges());
+      finishParallelTiles(plan, op);
       // (Asked of the untiled op: a tile's ranges are its tile sizes.)
       bool reductionSplit = tdc::splitsReduction(op, plan);
       std::optional<unsigned> peel;

@@ -122,6 +122,24 @@ func.func @packed(%a: tensor<129x256xf32>, %b: tensor<4x256x32xf32>, %c: tensor<
   return %r : tensor<129x4x32xf32>
 }
 
+// A packed matrix-vector product (1x512 by 512x1024, a classifier): only
+// 512K multiply-adds, but a pass over 2 MB of B, which its tasks (8 of 4
+// panels each) share between threads.
+// CHECK-LABEL: func.func @packed_gemv
+// CHECK: scf.forall (%{{.*}}) = (0) to (32) step (4)
+// CHECK: scf.for {{.*}} to %c512 step %c1 iter_args
+// CHECK: scf.forall.in_parallel
+func.func @packed_gemv(%a: tensor<1x512xf32>, %b: tensor<32x512x32xf32>, %c: tensor<1x32x32xf32>) -> tensor<1x32x32xf32> {
+  %r = linalg.generic {indexing_maps = [#pA, #pB, #pC], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<1x512xf32>, tensor<32x512x32xf32>) outs(%c : tensor<1x32x32xf32>) attrs = {tdc.packed} {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x32x32xf32>
+  return %r : tensor<1x32x32xf32>
+}
+
 // A tall packed contraction (32 row blocks per task, 2 panels): panels
 // outer, so one panel of B serves every row block of the task.
 // CHECK-LABEL: func.func @packed_tall

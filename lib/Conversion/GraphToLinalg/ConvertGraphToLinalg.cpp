@@ -138,6 +138,7 @@ struct ConvertGraphToLinalg
     tdc::populateElementwiseLoweringPatterns(patterns);
     tdc::populateLinalgOpLoweringPatterns(patterns);
     tdc::populateConvLoweringPatterns(patterns);
+    tdc::populatePoolLoweringPatterns(patterns);
     tdc::populateNormalizationLoweringPatterns(patterns);
     tdc::populateReductionLoweringPatterns(patterns);
     tdc::populateShapeLoweringPatterns(patterns);

@@ -1,5 +1,12 @@
-//===- LoweringUtils.cpp - helpers shared by tg -> linalg patterns
-//---------===//
+//===- LoweringUtils.cpp - helpers of the tg -> linalg patterns -----------===//
+//
+// Helpers shared by the tg -> linalg pattern files: tensor construction,
+// elementwise and reduction generics, scalar arithmetic and conversions,
+// reshapes and the spatial padding and permuted copies of the convolution
+// and pooling lowerings.
+//
+//===----------------------------------------------------------------------===//
+
 #include "LoweringUtils.h"
 
 #include "mlir/IR/AffineMap.h"
@@ -201,6 +208,86 @@ Value reshapeTo(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape) {
     all.push_back(i);
   return tensor::ExpandShapeOp::create(b, loc, outType, flat,
                                        ArrayRef<ReassociationIndices>{all});
+}
+
+RankedTensorType tensorType(ArrayRef<int64_t> shape, Type elem) {
+  return RankedTensorType::get(shape, elem);
+}
+ArrayRef<int64_t> shapeOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getShape();
+}
+Type elemOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getElementType();
+}
+
+Value mul(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return arith::MulFOp::create(b, loc, x, y);
+  return arith::MulIOp::create(b, loc, x, y);
+}
+Value add(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return arith::AddFOp::create(b, loc, x, y);
+  if (x.getType().isInteger(1))
+    return arith::OrIOp::create(b, loc, x, y);
+  return arith::AddIOp::create(b, loc, x, y);
+}
+
+Value padSpatial(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> lo,
+                 ArrayRef<int64_t> hi, Value value) {
+  if (llvm::all_of(lo, [](int64_t v) { return v == 0; }) &&
+      llvm::all_of(hi, [](int64_t v) { return v == 0; }))
+    return x;
+  SmallVector<int64_t> shape(shapeOf(x));
+  SmallVector<OpFoldResult> low(2, b.getIndexAttr(0)),
+      high(2, b.getIndexAttr(0));
+  for (size_t i = 0; i < lo.size(); ++i) {
+    low.push_back(b.getIndexAttr(lo[i]));
+    high.push_back(b.getIndexAttr(hi[i]));
+    shape[2 + i] += lo[i] + hi[i];
+  }
+  return tensor::PadOp::create(b, loc, tensorType(shape, elemOf(x)), x, low,
+                               high, value);
+}
+
+Type accumulatorType(Type elem) {
+  if (isa<FloatType>(elem) && elem.getIntOrFloatBitWidth() < 32)
+    return Float32Type::get(elem.getContext());
+  return elem;
+}
+RankedTensorType withElement(RankedTensorType t, Type elem) {
+  return RankedTensorType::get(t.getShape(), elem);
+}
+
+Value convertTensor(OpBuilder &b, Location loc, Value v,
+                    RankedTensorType resultType) {
+  if (elemOf(v) == resultType.getElementType())
+    return v;
+  return elementwise(
+      b, loc, resultType, v, [&](OpBuilder &nb, Location nl, ValueRange a) {
+        return convertScalar(nb, nl, a[0], resultType.getElementType());
+      });
+}
+
+Value copyPermuted(OpBuilder &b, Location loc, Value src, Value dst,
+                   ArrayRef<unsigned> srcDims, ArrayRef<unsigned> dstDims) {
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = srcDims.size();
+  SmallVector<AffineExpr> se(rank), de(rank);
+  for (unsigned i = 0; i < rank; ++i) {
+    se[srcDims[i]] = getAffineDimExpr(i, ctx);
+    de[dstDims[i]] = getAffineDimExpr(i, ctx);
+  }
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{dst.getType()}, ValueRange{src}, ValueRange{dst},
+             SmallVector<AffineMap>{AffineMap::get(rank, 0, se, ctx),
+                                    AffineMap::get(rank, 0, de, ctx)},
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [](OpBuilder &nb, Location nl, ValueRange a) {
+               linalg::YieldOp::create(nb, nl, a[0]);
+             })
+      .getResult(0);
 }
 
 LogicalResult unsupported(Operation *op, const Twine &why) {

@@ -1,5 +1,9 @@
-//===- LoweringUtils.h - helpers shared by tg -> linalg patterns -*- C++
-//-*-===//
+//===- LoweringUtils.h - helpers of the tg -> linalg patterns ---*- C++ -*-===//
+//
+// Helpers shared by the tg -> linalg pattern files (one file per op family,
+// each populating its patterns through GraphToLinalg.h).
+//
+//===----------------------------------------------------------------------===//
 #ifndef TDC_LIB_CONVERSION_GRAPHTOLINALG_LOWERINGUTILS_H
 #define TDC_LIB_CONVERSION_GRAPHTOLINALG_LOWERINGUTILS_H
 
@@ -67,6 +71,42 @@ reduce(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
 /// (tensor.collapse_shape + tensor.expand_shape via a 1-D form).
 mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                       llvm::ArrayRef<int64_t> shape);
+
+/// Ranked tensor types: a new one, and a value's shape and element type.
+mlir::RankedTensorType tensorType(llvm::ArrayRef<int64_t> shape,
+                                  mlir::Type elem);
+llvm::ArrayRef<int64_t> shapeOf(mlir::Value v);
+mlir::Type elemOf(mlir::Value v);
+/// `t` with element type `elem`.
+mlir::RankedTensorType withElement(mlir::RankedTensorType t, mlir::Type elem);
+
+/// x * y and x + y of float or integer scalars (bool addition is or).
+mlir::Value mul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                mlir::Value y);
+mlir::Value add(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                mlir::Value y);
+
+/// Sums of 16-bit floats accumulate in f32 so that long windows keep the
+/// precision the ONNX tests expect.
+mlir::Type accumulatorType(mlir::Type elem);
+
+/// Convert a tensor to `resultType`'s element type (no-op when equal).
+mlir::Value convertTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                          mlir::RankedTensorType resultType);
+
+/// Pad the spatial dims (2..) of an NC... tensor with `value`.
+mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                       llvm::ArrayRef<int64_t> lo, llvm::ArrayRef<int64_t> hi,
+                       mlir::Value value);
+
+/// A copy of `src` into `dst` (same elements, permuted dims) as a generic
+/// whose loop order is chosen for the cache: loop i indexes `src` dim
+/// srcDims[i] and `dst` dim dstDims[i]. The leading loops become the
+/// parallel tasks (tdc-parallelize-outer-loops).
+mlir::Value copyPermuted(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::Value src, mlir::Value dst,
+                         llvm::ArrayRef<unsigned> srcDims,
+                         llvm::ArrayRef<unsigned> dstDims);
 
 /// Emit an error naming the op's ONNX node and fail the match.
 mlir::LogicalResult unsupported(mlir::Operation *op, const llvm::Twine &why);

@@ -1,5 +1,8 @@
-//===- GraphToLinalg.h - tg -> linalg lowering -------------------*- C++
-//-*-===//
+//===- GraphToLinalg.h - tg -> linalg lowering ------------------*- C++ -*-===//
+//
+// The populate functions of the convert-tg-to-linalg pass, one per op family.
+//
+//===----------------------------------------------------------------------===//
 #ifndef TDC_CONVERSION_GRAPHTOLINALG_GRAPHTOLINALG_H
 #define TDC_CONVERSION_GRAPHTOLINALG_GRAPHTOLINALG_H
 
@@ -12,6 +15,7 @@ namespace tdc {
 void populateElementwiseLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateLinalgOpLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateConvLoweringPatterns(mlir::RewritePatternSet &patterns);
+void populatePoolLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateNormalizationLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateShapeLoweringPatterns(mlir::RewritePatternSet &patterns);

@@ -35,21 +35,6 @@ Value wrapIndex(OpBuilder &b, Location l, Value v, int64_t dim) {
       b, l, neg, arith::AddIOp::create(b, l, i, indexConst(b, l, dim)), i);
 }
 
-Value addScalar(OpBuilder &b, Location l, Value x, Value y) {
-  if (isa<FloatType>(x.getType()))
-    return arith::AddFOp::create(b, l, x, y);
-  if (x.getType().isInteger(1))
-    return arith::OrIOp::create(b, l, x, y);
-  return arith::AddIOp::create(b, l, x, y);
-}
-
-Value mulScalar(OpBuilder &b, Location l, Value x, Value y) {
-  if (isa<FloatType>(x.getType()))
-    return arith::MulFOp::create(b, l, x, y);
-  if (x.getType().isInteger(1))
-    return arith::AndIOp::create(b, l, x, y);
-  return arith::MulIOp::create(b, l, x, y);
-}
 
 //===----------------------------------------------------------------------===//
 // top_k
@@ -222,8 +207,8 @@ struct EinsumPattern : OpConversionPattern<tg::EinsumOp> {
         [&](OpBuilder &b, Location l, ValueRange a) {
           Value prod = a[0];
           for (size_t i = 1; i + 1 < a.size(); ++i)
-            prod = mulScalar(b, l, prod, a[i]);
-          linalg::YieldOp::create(b, l, addScalar(b, l, a.back(), prod));
+            prod = mul(b, l, prod, a[i]);
+          linalg::YieldOp::create(b, l, add(b, l, a.back(), prod));
         });
     rewriter.replaceOp(op, generic.getResult(0));
     return success();
@@ -284,9 +269,9 @@ struct GatherNDPattern : OpConversionPattern<tg::GatherNDOp> {
 Value combine(OpBuilder &b, Location l, StringRef reduction, Value cur,
               Value upd) {
   if (reduction == "add")
-    return addScalar(b, l, cur, upd);
+    return add(b, l, cur, upd);
   if (reduction == "mul")
-    return mulScalar(b, l, cur, upd);
+    return mul(b, l, cur, upd);
   if (reduction == "max")
     return maxScalar(b, l, cur, upd);
   if (reduction == "min")

@@ -23,17 +23,6 @@ bool isArithmetic(Type t) {
   return isa<FloatType>(t) || (t.isInteger() && !t.isInteger(1));
 }
 
-Value mulScalar(OpBuilder &b, Location loc, Value x, Value y) {
-  if (isa<FloatType>(x.getType()))
-    return arith::MulFOp::create(b, loc, x, y);
-  return arith::MulIOp::create(b, loc, x, y);
-}
-
-Value addScalar(OpBuilder &b, Location loc, Value x, Value y) {
-  if (isa<FloatType>(x.getType()))
-    return arith::AddFOp::create(b, loc, x, y);
-  return arith::AddIOp::create(b, loc, x, y);
-}
 
 /// out[outMap] += lhs[lhsMap] * rhs[rhsMap] over `numLoops` loops whose last
 /// one is the reduction, starting from zero.
@@ -56,8 +45,8 @@ Value contract(OpBuilder &b, Location loc, Value lhs, Value rhs,
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{outType}, ValueRange{lhs, rhs}, ValueRange{init}, maps,
       iters, [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        Value prod = mulScalar(nb, nloc, args[0], args[1]);
-        linalg::YieldOp::create(nb, nloc, addScalar(nb, nloc, args[2], prod));
+        Value prod = mul(nb, nloc, args[0], args[1]);
+        linalg::YieldOp::create(nb, nloc, add(nb, nloc, args[2], prod));
       });
   return generic.getResult(0);
 }
@@ -184,12 +173,12 @@ struct GemmPattern : OpConversionPattern<tg::GemmOp> {
         [&](OpBuilder &nb, Location nloc, ValueRange args) {
           Value y = args[0];
           if (alpha != 1.0)
-            y = mulScalar(nb, nloc, scalar(nb, nloc, elem, alpha), y);
+            y = mul(nb, nloc, scalar(nb, nloc, elem, alpha), y);
           if (args.size() > 1) {
             Value bc = args[1];
             if (beta != 1.0)
-              bc = mulScalar(nb, nloc, scalar(nb, nloc, elem, beta), bc);
-            y = addScalar(nb, nloc, y, bc);
+              bc = mul(nb, nloc, scalar(nb, nloc, elem, beta), bc);
+            y = add(nb, nloc, y, bc);
           }
           return y;
         });

@@ -223,6 +223,8 @@ Type elemOf(Value v) {
 Value mul(OpBuilder &b, Location loc, Value x, Value y) {
   if (isa<FloatType>(x.getType()))
     return arith::MulFOp::create(b, loc, x, y);
+  if (x.getType().isInteger(1))
+    return arith::AndIOp::create(b, loc, x, y);
   return arith::MulIOp::create(b, loc, x, y);
 }
 Value add(OpBuilder &b, Location loc, Value x, Value y) {

@@ -80,7 +80,7 @@ mlir::Type elemOf(mlir::Value v);
 /// `t` with element type `elem`.
 mlir::RankedTensorType withElement(mlir::RankedTensorType t, mlir::Type elem);
 
-/// x * y and x + y of float or integer scalars (bool addition is or).
+/// x * y and x + y of float or integer scalars (for bools: and, or).
 mlir::Value mul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
                 mlir::Value y);
 mlir::Value add(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,

@@ -96,20 +96,6 @@ SmallVector<Value> reduceGeneric(OpBuilder &b, Location loc, Value x,
   return SmallVector<Value>(generic.getResults());
 }
 
-Value add(OpBuilder &b, Location l, Value x, Value y) {
-  if (isF(x.getType()))
-    return arith::AddFOp::create(b, l, x, y);
-  if (x.getType().isInteger(1))
-    return arith::OrIOp::create(b, l, x, y);
-  return arith::AddIOp::create(b, l, x, y);
-}
-Value mul(OpBuilder &b, Location l, Value x, Value y) {
-  if (isF(x.getType()))
-    return arith::MulFOp::create(b, l, x, y);
-  if (x.getType().isInteger(1))
-    return arith::AndIOp::create(b, l, x, y);
-  return arith::MulIOp::create(b, l, x, y);
-}
 Value sub(OpBuilder &b, Location l, Value x, Value y) {
   if (isF(x.getType()))
     return arith::SubFOp::create(b, l, x, y);

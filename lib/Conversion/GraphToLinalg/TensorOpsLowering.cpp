@@ -26,11 +26,6 @@ namespace tg = tdc::tg;
 
 namespace {
 
-Value add(OpBuilder &b, Location loc, Value x, Value y) {
-  if (isa<FloatType>(x.getType()))
-    return arith::AddFOp::create(b, loc, x, y);
-  return arith::AddIOp::create(b, loc, x, y);
-}
 
 //===----------------------------------------------------------------------===//
 // CumSum

@@ -35,7 +35,6 @@ Value wrapIndex(OpBuilder &b, Location l, Value v, int64_t dim) {
       b, l, neg, arith::AddIOp::create(b, l, i, indexConst(b, l, dim)), i);
 }
 
-
 //===----------------------------------------------------------------------===//
 // top_k
 //===----------------------------------------------------------------------===//

@@ -23,7 +23,6 @@ bool isArithmetic(Type t) {
   return isa<FloatType>(t) || (t.isInteger() && !t.isInteger(1));
 }
 
-
 /// out[outMap] += lhs[lhsMap] * rhs[rhsMap] over `numLoops` loops whose last
 /// one is the reduction, starting from zero.
 Value contract(OpBuilder &b, Location loc, Value lhs, Value rhs,
@@ -168,20 +167,20 @@ struct GemmPattern : OpConversionPattern<tg::GemmOp> {
     SmallVector<Value> inputs{acc};
     if (useC)
       inputs.push_back(c);
-    Value result = elementwise(
-        rewriter, loc, outType, inputs,
-        [&](OpBuilder &nb, Location nloc, ValueRange args) {
-          Value y = args[0];
-          if (alpha != 1.0)
-            y = mul(nb, nloc, scalar(nb, nloc, elem, alpha), y);
-          if (args.size() > 1) {
-            Value bc = args[1];
-            if (beta != 1.0)
-              bc = mul(nb, nloc, scalar(nb, nloc, elem, beta), bc);
-            y = add(nb, nloc, y, bc);
-          }
-          return y;
-        });
+    Value result =
+        elementwise(rewriter, loc, outType, inputs,
+                    [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                      Value y = args[0];
+                      if (alpha != 1.0)
+                        y = mul(nb, nloc, scalar(nb, nloc, elem, alpha), y);
+                      if (args.size() > 1) {
+                        Value bc = args[1];
+                        if (beta != 1.0)
+                          bc = mul(nb, nloc, scalar(nb, nloc, elem, beta), bc);
+                        y = add(nb, nloc, y, bc);
+                      }
+                      return y;
+                    });
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -25,6 +25,32 @@ namespace {
 
 enum class PoolKind { Max, Sum, Lp };
 
+/// The loops of a pooling window over an NC... input, n, c, o_0.., k_0..,
+/// and how the padded input, the window and the output are indexed.
+struct PoolWindow {
+  AffineMap input, window, output;
+  SmallVector<utils::IteratorType> iterators;
+};
+PoolWindow poolWindow(MLIRContext *ctx, ArrayRef<int64_t> strides,
+                      ArrayRef<int64_t> dilations) {
+  size_t sp = strides.size();
+  unsigned nDims = 2 + 2 * sp;
+  auto dim = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineExpr> xe{dim(0), dim(1)}, ke, oe{dim(0), dim(1)};
+  for (size_t i = 0; i < sp; ++i) {
+    xe.push_back(dim(2 + i) * strides[i] + dim(2 + sp + i) * dilations[i]);
+    ke.push_back(dim(2 + sp + i));
+    oe.push_back(dim(2 + i));
+  }
+  PoolWindow w;
+  w.input = AffineMap::get(nDims, 0, xe, ctx);
+  w.window = AffineMap::get(nDims, 0, ke, ctx);
+  w.output = AffineMap::get(nDims, 0, oe, ctx);
+  w.iterators.assign(2 + sp, utils::IteratorType::parallel);
+  w.iterators.append(sp, utils::IteratorType::reduction);
+  return w;
+}
+
 /// Pool the padded input xp [N, C, L...] into init [N, C, O...] with
 /// `combine(acc, x)`.
 Value poolCore(
@@ -48,21 +74,9 @@ Value poolCore(
                                             ValueRange{xp, window}, init, s, d)
         .getResult(0);
   }
-  // Loops: n, c, o_0.., k_0..
-  MLIRContext *ctx = b.getContext();
-  unsigned nDims = 2 + 2 * sp;
-  auto dim = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-  SmallVector<AffineExpr> xe{dim(0), dim(1)}, ke, oe{dim(0), dim(1)};
-  for (size_t i = 0; i < sp; ++i) {
-    xe.push_back(dim(2 + i) * strides[i] + dim(2 + sp + i) * dilations[i]);
-    ke.push_back(dim(2 + sp + i));
-    oe.push_back(dim(2 + i));
-  }
-  SmallVector<AffineMap> maps{AffineMap::get(nDims, 0, xe, ctx),
-                              AffineMap::get(nDims, 0, ke, ctx),
-                              AffineMap::get(nDims, 0, oe, ctx)};
-  SmallVector<utils::IteratorType> iters(2 + sp, utils::IteratorType::parallel);
-  iters.append(sp, utils::IteratorType::reduction);
+  PoolWindow w = poolWindow(b.getContext(), strides, dilations);
+  SmallVector<AffineMap> maps{w.input, w.window, w.output};
+  SmallVector<utils::IteratorType> iters = w.iterators;
   return linalg::GenericOp::create(
              b, loc, TypeRange{resultType}, ValueRange{xp, window},
              ValueRange{init}, maps, iters,
@@ -324,21 +338,9 @@ struct MaxPoolWithIndicesLowering
                          rewriter, loc, rewriter.getI64IntegerAttr(INT64_MAX)));
     Value window = emptyTensor(rewriter, loc, tensorType(kernel, elem));
 
-    MLIRContext *ctx = rewriter.getContext();
-    unsigned nDims = 2 + 2 * sp;
-    auto dim = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    SmallVector<AffineExpr> xe{dim(0), dim(1)}, ke, oe{dim(0), dim(1)};
-    for (size_t i = 0; i < sp; ++i) {
-      xe.push_back(dim(2 + i) * strides[i] + dim(2 + sp + i) * dil[i]);
-      ke.push_back(dim(2 + sp + i));
-      oe.push_back(dim(2 + i));
-    }
-    AffineMap om = AffineMap::get(nDims, 0, oe, ctx);
-    SmallVector<AffineMap> maps{AffineMap::get(nDims, 0, xe, ctx),
-                                AffineMap::get(nDims, 0, ke, ctx), om, om};
-    SmallVector<utils::IteratorType> iters(2 + sp,
-                                           utils::IteratorType::parallel);
-    iters.append(sp, utils::IteratorType::reduction);
+    PoolWindow w = poolWindow(rewriter.getContext(), strides, dil);
+    SmallVector<AffineMap> maps{w.input, w.window, w.output, w.output};
+    SmallVector<utils::IteratorType> iters = w.iterators;
     bool isFloat = isa<FloatType>(elem);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{valType, idxType}, ValueRange{xp, window},

@@ -8,7 +8,8 @@
 // then run in the copy's source layout, which is as good for them), and
 // composes consecutive permutation copies, dropping those that compose to
 // the identity: chains of channels-last convolutions stay NHWC, with one
-// transpose where the graph leaves them (pooling, a reshape, the output).
+// transpose where the graph leaves them (a reshape, the output). A
+// reduction (pooling) reads through a transpose that only it reads.
 //
 //===----------------------------------------------------------------------===//
 #include "tdc/Transforms/Passes.h"
@@ -16,6 +17,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -175,11 +177,54 @@ struct ComposeCopies : OpRewritePattern<linalg::GenericOp> {
   }
 };
 
+/// R(.., P(x), ..) with R a reduction (the pooling over the transposed
+/// result of the last channels-last convolution) and P a permutation copy
+/// that only R reads: R, as a generic, reads x directly through P's
+/// permutation, and the copy (a pass over the activation) goes away.
+struct ReadThroughCopy : OpInterfaceRewritePattern<linalg::LinalgOp> {
+  using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
+  LogicalResult matchAndRewrite(linalg::LinalgOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics() || op.getNumReductionLoops() == 0)
+      return failure();
+    OpOperand *from = nullptr;
+    std::optional<AffineMap> dstToSrc;
+    for (OpOperand *in : op.getDpsInputOperands()) {
+      Operation *def = in->get().getDefiningOp();
+      if ((dstToSrc = permutationCopy(def)) && def->hasOneUse()) {
+        from = in;
+        break;
+      }
+    }
+    if (!from)
+      return failure();
+    auto copy = cast<linalg::GenericOp>(from->get().getDefiningOp());
+    unsigned number = from->getOperandNumber();
+    linalg::GenericOp generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+    if (!generic) {
+      FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(rewriter, op);
+      if (failed(g))
+        return failure();
+      generic = *g;
+    }
+    OpOperand &use = generic->getOpOperand(number);
+    SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+    maps[number] = dstToSrc->compose(maps[number]);
+    rewriter.modifyOpInPlace(generic, [&] {
+      use.set(copy.getDpsInputOperand(0)->get());
+      generic.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    });
+    rewriter.eraseOp(copy);
+    return success();
+  }
+};
+
 struct SinkLayoutTransposes
     : tdc::impl::SinkLayoutTransposesBase<SinkLayoutTransposes> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<SinkBelowElementwise, ComposeCopies>(&getContext());
+    patterns.add<SinkBelowElementwise, ComposeCopies, ReadThroughCopy>(
+        &getContext());
     GreedyRewriteConfig config;
     config.setUseTopDownTraversal(true);
     if (failed(

@@ -1,5 +1,8 @@
 // RUN: tdc-opt %s --tdc-sink-layout-transposes --canonicalize | FileCheck %s
 
+// The NHWC read of @pool_of_transpose below (map aliases print first).
+// CHECK-DAG: #[[GAPIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d2 + d4, d3 + d5, d1)>
+
 #nchw_to_nhwc_src = affine_map<(d0, d1, d2, d3) -> (d0, d2, d1, d3)>
 #nchw_to_nhwc_dst = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3, d2)>
 #nhwc_to_nchw_src = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3, d2)>
@@ -62,4 +65,26 @@ func.func @residual(%y: tensor<1x4x4x8xf32>, %z: tensor<1x4x4x8xf32>) -> tensor<
     linalg.yield %t : f32
   } -> tensor<1x8x4x4xf32>
   return %s : tensor<1x8x4x4xf32>
+}
+
+// A pooling reduction of a transposed activation (GlobalAveragePool after
+// the last channels-last convolution) reads the NHWC source through the
+// permutation; the copy goes away.
+// CHECK-LABEL: func.func @pool_of_transpose
+// CHECK-NOT: linalg.pooling_nchw_sum
+// CHECK: linalg.generic {indexing_maps = [#[[GAPIN]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%arg0, %{{.*}} : tensor<1x7x7x64xf32>, tensor<7x7xf32>)
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @pool_of_transpose(%x: tensor<1x7x7x64xf32>) -> tensor<1x64x1x1xf32> {
+  %e = tensor.empty() : tensor<1x64x7x7xf32>
+  %t = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d2, d3, d1)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x7x7x64xf32>) outs(%e : tensor<1x64x7x7xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x64x7x7xf32>
+  %zero = arith.constant 0.0 : f32
+  %oe = tensor.empty() : tensor<1x64x1x1xf32>
+  %o = linalg.fill ins(%zero : f32) outs(%oe : tensor<1x64x1x1xf32>) -> tensor<1x64x1x1xf32>
+  %w = tensor.empty() : tensor<7x7xf32>
+  %r = linalg.pooling_nchw_sum {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%t, %w : tensor<1x64x7x7xf32>, tensor<7x7xf32>) outs(%o : tensor<1x64x1x1xf32>) -> tensor<1x64x1x1xf32>
+  return %r : tensor<1x64x1x1xf32>
 }

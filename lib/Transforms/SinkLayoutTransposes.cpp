@@ -177,7 +177,7 @@ struct ComposeCopies : OpRewritePattern<linalg::GenericOp> {
   }
 };
 
-/// R(.., P(x), ..) with R a reduction (the pooling over the transposed
+/// R(P(x)) with R a reduction of one tensor (the pooling over the transposed
 /// result of the last channels-last convolution) and P a permutation copy
 /// that only R reads: R, as a generic, reads x directly through P's
 /// permutation, and the copy (a pass over the activation) goes away.
@@ -185,7 +185,13 @@ struct ReadThroughCopy : OpInterfaceRewritePattern<linalg::LinalgOp> {
   using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
   LogicalResult matchAndRewrite(linalg::LinalgOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!op.hasPureTensorSemantics() || op.getNumReductionLoops() == 0)
+    // A reduction of one tensor (other inputs only shape a window): a
+    // convolution or contraction keeps the layout its schedule wants.
+    if (!op.hasPureTensorSemantics() || op.getNumReductionLoops() == 0 ||
+        op.getNumDpsInputs() == 0 ||
+        llvm::count_if(op.getDpsInputOperands(), [](OpOperand *in) {
+          return !in->get().getDefiningOp<tensor::EmptyOp>();
+        }) != 1)
       return failure();
     OpOperand *from = nullptr;
     std::optional<AffineMap> dstToSrc;

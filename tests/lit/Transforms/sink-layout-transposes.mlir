@@ -88,3 +88,21 @@ func.func @pool_of_transpose(%x: tensor<1x7x7x64xf32>) -> tensor<1x64x1x1xf32> {
   %r = linalg.pooling_nchw_sum {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%t, %w : tensor<1x64x7x7xf32>, tensor<7x7xf32>) outs(%o : tensor<1x64x1x1xf32>) -> tensor<1x64x1x1xf32>
   return %r : tensor<1x64x1x1xf32>
 }
+
+// A convolution of a transposed activation keeps reading the copy: its
+// schedule wants the layout it was lowered for.
+// CHECK-LABEL: func.func @conv_of_transpose
+// CHECK: %[[T:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<1x7x7x64xf32>) outs(%{{.*}} : tensor<1x64x7x7xf32>)
+// CHECK: linalg.conv_2d_nchw_fchw {{.*}} ins(%[[T]], %arg1
+func.func @conv_of_transpose(%x: tensor<1x7x7x64xf32>, %w: tensor<8x64x1x1xf32>) -> tensor<1x8x7x7xf32> {
+  %e = tensor.empty() : tensor<1x64x7x7xf32>
+  %t = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d2, d3, d1)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x7x7x64xf32>) outs(%e : tensor<1x64x7x7xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x64x7x7xf32>
+  %zero = arith.constant 0.0 : f32
+  %oe = tensor.empty() : tensor<1x8x7x7xf32>
+  %o = linalg.fill ins(%zero : f32) outs(%oe : tensor<1x8x7x7xf32>) -> tensor<1x8x7x7xf32>
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%t, %w : tensor<1x64x7x7xf32>, tensor<8x64x1x1xf32>) outs(%o : tensor<1x8x7x7xf32>) -> tensor<1x8x7x7xf32>
+  return %r : tensor<1x8x7x7xf32>
+}

@@ -60,6 +60,11 @@ constexpr int64_t kOperandElementWork = 8;
 /// Row chunk of a matmul's parallel tiles: a multiple of the register rows
 /// so that tall outputs split over threads even when n has one cache block.
 constexpr int64_t kMaxMc = 32;
+/// The share of L2 that a packed contraction's panels-outer order may fill:
+/// half of 1 MiB, the smallest L2 of the AVX-512 cores (Skylake-SP; Ice Lake
+/// has 1.25 MiB, Sapphire Rapids 2 MiB), so that B's panel and the output
+/// tile are not evicted by the slice of A streaming past them.
+constexpr int64_t kPanelsOuterL2Bytes = 512 * 1024;
 
 std::optional<Plan> planContraction(linalg::LinalgOp op) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
@@ -321,8 +326,15 @@ Plan planPacked(linalg::LinalgOp op, const PackedRoles &r, int64_t vl,
   // latter measured faster when a task has many more row blocks than the
   // block has panels (3136x576x64: 49 row blocks, 2 panels, +4%), the
   // former otherwise (1024^3: 32 and 8; 49x4608x512: 7 and 2, +14%).
+  // Panels outer also needs the task's slice of A (read in place, rows K
+  // apart), a panel and the task's column of outputs to stay in L2 between
+  // panels: 2048^3 (A slice 512 KiB) ran 18% slower with it (1 thread).
   int64_t rowBlocks = ranges[r.m] / cm / mr;
-  bool panelsOuter = rowBlocks >= 8 * plan.outer[r.p];
+  int64_t taskRows = ranges[r.m] / cm, blockK = kc ? kc : ranges[r.k];
+  int64_t panelsOuterBytes =
+      4 * (taskRows * blockK + blockK * nr + taskRows * nr);
+  bool panelsOuter = rowBlocks >= 8 * plan.outer[r.p] &&
+                     panelsOuterBytes <= kPanelsOuterL2Bytes;
   plan.innerOrder =
       panelsOuter ? order({r.p, r.m, r.n, r.k}) : order({r.m, r.p, r.n, r.k});
   return plan;

@@ -208,6 +208,26 @@ func.func @channels_last(%in: tensor<1x9x9x512xf32>, %w: tensor<16x3x3x512x32xf3
   return %0 : tensor<1x7x7x16x32xf32>
 }
 
+// A 1x1 channels-last conv whose filters (8 blocks, 64 KiB) fit in L2 and
+// whose output has 16 rows: a task is one output row over all channel
+// blocks (its outputs contiguous, its input row read once), not one block
+// over the whole image.
+// CHECK-LABEL: func.func @channels_last_row_tasks
+// CHECK: scf.forall (%[[R:.*]]) in (16)
+// CHECK: scf.for %{{.*}} = %c0 to %c8 step %c1
+// CHECK: scf.for %{{.*}} = %c0 to %c16 step %c8
+// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c1
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %{{.*}}[0, %[[R]], 0, 0, 0] [1, 1, 16, 8, 32]
+func.func @channels_last_row_tasks(%in: tensor<1x16x16x64xf32>, %w: tensor<8x1x1x64x32xf32>, %o: tensor<1x16x16x8x32xf32>) -> tensor<1x16x16x8x32xf32> {
+  %0 = linalg.generic {indexing_maps = [#cl_img, #cl_fil, #cl_out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%in, %w : tensor<1x16x16x64xf32>, tensor<8x1x1x64x32xf32>) outs(%o : tensor<1x16x16x8x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x16x16x8x32xf32>
+  return %0 : tensor<1x16x16x8x32xf32>
+}
+
 // The bias broadcast that initializes a convolution's accumulator is
 // computed by each task for its own tile (one block of 32 channels over
 // all rows), in cache, before the task's sums: no pass over the whole

@@ -263,11 +263,18 @@ static std::optional<Plan> planChannelsLastConvolution(linalg::LinalgOp op,
   // apart. ResNet-50's 64->256 1x1 convs at 56x56 (64 KiB of filters)
   // with their residual Add + ReLU went from 0.65-0.78 to 0.50-0.56 ms, the
   // 128->512 ones at 28x28 (256 KiB) from 0.43 to 0.38 (2 threads).
-  int64_t rows = 1;
-  for (unsigned d = 0; d < numLoops; ++d)
+  // A pointwise (1x1) conv with fewer blocks, whose tasks would be (block,
+  // row), also gains: each input row is read once, not once per block
+  // (ResNet-50's 256->128 1x1 at 56x56: 0.92 -> 0.75 ms). 3x3 convs with
+  // 2 blocks (64 channels) did not.
+  int64_t rows = 1, taps = 1;
+  for (unsigned d = 0; d < numLoops; ++d) {
     if (isPar(d) && d != n && d != *m && !filter.isFunctionOfDim(d))
       rows *= ranges[d];
-  bool rowTasks = wholeRows && rows >= kMinRowTasks &&
+    if (!isPar(d) && d != plan.innerOrder.back())
+      taps *= ranges[d];
+  }
+  bool rowTasks = (wholeRows || taps == 1) && rows >= kMinRowTasks &&
                   taskBlocks * filterBytes <= kRowTaskFilterBytes;
   if (rowTasks) {
     std::stable_partition(

@@ -228,6 +228,23 @@ func.func @channels_last_row_tasks(%in: tensor<1x16x16x64xf32>, %w: tensor<8x1x1
   return %0 : tensor<1x16x16x8x32xf32>
 }
 
+// A 1x1 conv with only 2 channel blocks (256 -> 64): tasks are rows over
+// both blocks too, so that each input row is read once; without the rule
+// they are (block, row) pairs.
+// CHECK-LABEL: func.func @pointwise_row_tasks
+// CHECK: scf.forall (%[[R:.*]]) in (16)
+// CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %{{.*}}[0, %[[R]], 0, 0, 0] [1, 1, 16, 2, 32]
+func.func @pointwise_row_tasks(%in: tensor<1x16x16x256xf32>, %w: tensor<2x1x1x256x32xf32>, %o: tensor<1x16x16x2x32xf32>) -> tensor<1x16x16x2x32xf32> {
+  %0 = linalg.generic {indexing_maps = [#cl_img, #cl_fil, #cl_out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%in, %w : tensor<1x16x16x256xf32>, tensor<2x1x1x256x32xf32>) outs(%o : tensor<1x16x16x2x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x16x16x2x32xf32>
+  return %0 : tensor<1x16x16x2x32xf32>
+}
+
 // The bias broadcast that initializes a convolution's accumulator is
 // computed by each task for its own tile (one block of 32 channels over
 // all rows), in cache, before the task's sums: no pass over the whole

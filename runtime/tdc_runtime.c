@@ -114,6 +114,7 @@ static struct {
 static pthread_key_t state_key;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int default_threads = 1;
+static int available_cpus = 1;       /* sched_getaffinity, read once */
 static atomic_int requested_threads; /* 0: the default */
 
 static void init_once(void) {
@@ -134,6 +135,10 @@ static void init_once(void) {
       n = (int)sysconf(_SC_NPROCESSORS_ONLN);
   }
   default_threads = n < 1 ? 1 : n > kMaxThreads ? kMaxThreads : n;
+  cpu_set_t set;
+  available_cpus = sched_getaffinity(0, sizeof set, &set) == 0
+                       ? CPU_COUNT(&set)
+                       : (int)sysconf(_SC_NPROCESSORS_ONLN);
 }
 
 TDC_RT void tdc_rt_set_num_threads(int n) {
@@ -161,6 +166,11 @@ TDC_RT int tdc_rt_get_num_threads(void) {
   return n ? n : default_threads;
 }
 
+/* More threads in the team than CPUs to run them. */
+static int oversubscribed(void) {
+  return tdc_rt_get_num_threads() > available_cpus;
+}
+
 static inline void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
@@ -173,9 +183,13 @@ static long now_nanos(void) {
   return ts.tv_sec * 1000000000L + ts.tv_nsec;
 }
 
-/* Step i of a spin wait: pause at first, then give the CPU away at every
- * step (on an oversubscribed machine the thread waited for may need this
- * CPU to run at all). Returns 0 once the spin time is spent. */
+/* Step i of a spin wait: pause, and when the team has more threads than
+ * the CPUs this process may use, give the CPU away at every step after the
+ * first 1024 (the thread waited for may need this CPU to run at all).
+ * Otherwise never yield: a yielding thread hands its CPU to any other
+ * runnable process, whatever their priorities, for a whole time slice
+ * (milliseconds), and with one busy process next to it a 2-thread MLP ran
+ * 4.6 -> 8.0 ms. Returns 0 once the spin time is spent. */
 static int backoff(unsigned i, long *deadline) {
   if (i < 1024) {
     cpu_relax();
@@ -188,7 +202,10 @@ static int backoff(unsigned i, long *deadline) {
     else if (t > *deadline)
       return 0;
   }
-  sched_yield();
+  if (oversubscribed())
+    sched_yield();
+  else
+    cpu_relax();
   return 1;
 }
 

@@ -233,22 +233,14 @@ LogicalResult pack(RewriterBase &rewriter, linalg::LinalgOp op, const Roles &r,
   if (!packed)
     packed = packAtRunTime(rewriter, loc, b, l, elem);
 
-  // The output with n split into (p, lane), padded first when needed.
+  // The output with n split into (p, lane), padded first when needed. An
+  // init that fills an empty tensor becomes a fill of the packed shape that
+  // only this op reads: CSE shares the zero fill of same-shaped matmuls
+  // (BERT's attention products, one per layer), and the tiling fuses an
+  // init into each task only when its op alone reads it.
   Value init = op.getDpsInitOperand(0)->get();
   auto initType = cast<RankedTensorType>(init.getType());
   unsigned outRank = initType.getRank();
-  if (padded != n) {
-    SmallVector<int64_t> shape(initType.getShape());
-    shape.back() = padded;
-    SmallVector<OpFoldResult> low(outRank, rewriter.getIndexAttr(0));
-    SmallVector<OpFoldResult> high(outRank, rewriter.getIndexAttr(0));
-    high.back() = rewriter.getIndexAttr(padded - n);
-    Value zero =
-        arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(elem));
-    init =
-        tensor::PadOp::create(rewriter, loc, RankedTensorType::get(shape, elem),
-                              init, low, high, zero);
-  }
   SmallVector<ReassociationIndices> reassoc;
   for (unsigned i = 0; i + 1 < outRank; ++i)
     reassoc.push_back({(int64_t)i});
@@ -257,8 +249,29 @@ LogicalResult pack(RewriterBase &rewriter, linalg::LinalgOp op, const Roles &r,
   expandedShape.back() = panels;
   expandedShape.push_back(nr);
   auto expandedType = RankedTensorType::get(expandedShape, elem);
-  Value expanded =
-      tensor::ExpandShapeOp::create(rewriter, loc, expandedType, init, reassoc);
+  Value expanded;
+  auto fill = init.getDefiningOp<linalg::FillOp>();
+  if (fill && fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>() &&
+      (padded == n || matchPattern(fill.getInputs()[0], m_AnyZeroFloat()))) {
+    Value empty = tensor::EmptyOp::create(rewriter, loc, expandedShape, elem);
+    expanded = linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], empty)
+                   .getResult(0);
+  } else {
+    if (padded != n) {
+      SmallVector<int64_t> shape(initType.getShape());
+      shape.back() = padded;
+      SmallVector<OpFoldResult> low(outRank, rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> high(outRank, rewriter.getIndexAttr(0));
+      high.back() = rewriter.getIndexAttr(padded - n);
+      Value zero =
+          arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(elem));
+      init = tensor::PadOp::create(rewriter, loc,
+                                   RankedTensorType::get(shape, elem), init,
+                                   low, high, zero);
+    }
+    expanded = tensor::ExpandShapeOp::create(rewriter, loc, expandedType, init,
+                                             reassoc);
+  }
 
   // Loops: the old ones (n now counts panels) and the lane dim last.
   unsigned numLoops = op.getNumLoops();

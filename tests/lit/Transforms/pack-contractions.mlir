@@ -5,11 +5,13 @@
 
 // A constant B is packed at compile time into [N/Nr, K, Nr] panels, N
 // padded with zeros (3 columns -> one panel of 8 lanes, half a 512-bit
-// register); the output is padded, split into (panel, lane) and sliced back.
+// register); the output, a zero fill, becomes a zero fill of the padded
+// (panel, lane) shape, and the result is sliced back.
 // CHECK-LABEL: func.func @const_b
 // CHECK: %[[P:.*]] = arith.constant dense<{{\[\[\[}}1.000000e+00, 2.000000e+00, 3.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00], [4.000000e+00, 5.000000e+00, 6.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00]]]> : tensor<1x2x8xf32>
-// CHECK: %[[PAD:.*]] = tensor.pad %{{.*}} low[0, 0] high[0, 5]
-// CHECK: %[[E:.*]] = tensor.expand_shape %[[PAD]] {{\[\[}}0], [1, 2]] output_shape [5, 1, 8]
+// CHECK-NOT: tensor.pad
+// CHECK: %[[E0:.*]] = tensor.empty() : tensor<5x1x8xf32>
+// CHECK: %[[E:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E0]] : tensor<5x1x8xf32>)
 // CHECK: %[[R:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction", "parallel"]} ins(%{{.*}}, %[[P]] : tensor<5x2xf32>, tensor<1x2x8xf32>) outs(%[[E]] : tensor<5x1x8xf32>) attrs = {tdc.packed}
 // CHECK: %[[C:.*]] = tensor.collapse_shape %[[R]]
 // CHECK: tensor.extract_slice %[[C]][0, 0] [5, 3] [1, 1] : tensor<5x8xf32> to tensor<5x3xf32>
@@ -61,6 +63,22 @@ func.func @trans_b(%a: tensor<8x16xf32>, %b: tensor<64x16xf32>, %c: tensor<8x64x
     linalg.yield %s : f32
   } -> tensor<8x64xf32>
   return %r : tensor<8x64xf32>
+}
+
+// Two matmuls that start from one (CSE-shared) fill each get a fill of
+// their own, so that each one's tiling can fuse it into its tasks.
+// CHECK-LABEL: func.func @shared_fill
+// CHECK: %[[F1:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<8x2x32xf32>)
+// CHECK: linalg.generic {{.*}} outs(%[[F1]] : tensor<8x2x32xf32>) attrs = {tdc.packed}
+// CHECK: %[[F2:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<8x2x32xf32>)
+// CHECK: linalg.generic {{.*}} outs(%[[F2]] : tensor<8x2x32xf32>) attrs = {tdc.packed}
+func.func @shared_fill(%a: tensor<8x16xf32>, %b: tensor<16x64xf32>, %c: tensor<8x16xf32>) -> (tensor<8x64xf32>, tensor<8x64xf32>) {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x64xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<8x64xf32>) -> tensor<8x64xf32>
+  %r1 = linalg.matmul ins(%a, %b : tensor<8x16xf32>, tensor<16x64xf32>) outs(%f : tensor<8x64xf32>) -> tensor<8x64xf32>
+  %r2 = linalg.matmul ins(%c, %b : tensor<8x16xf32>, tensor<16x64xf32>) outs(%f : tensor<8x64xf32>) -> tensor<8x64xf32>
+  return %r1, %r2 : tensor<8x64xf32>, tensor<8x64xf32>
 }
 
 // Batch dims of B stay in front of its panels.

@@ -1,11 +1,12 @@
 //===- ConvEpilogues.cpp - elementwise epilogues in register tiles --------===//
 //
-// An elementwise op after a convolution (Relu, Clip, a residual Add) is a
-// pass of its own over the activation: one read and one write of it per
-// op. tdc-tile-and-vectorize-contractions applies it instead to each
-// register tile of the convolution, after the tile's reductions complete,
-// on the accumulators while they are still in registers; the convolution's
-// result then holds the op's result.
+// An elementwise op after a convolution (Relu, Clip, a residual Add), or
+// after a packed matmul (Gemm + Relu, MatMul + Add + Relu), is a pass of
+// its own over the activation: one read and one write of it per op.
+// tdc-tile-and-vectorize-contractions applies it instead to each register tile
+// of the convolution, after the tile's reductions complete, on the accumulators
+// while they are still in registers; the convolution's result then holds the
+// op's result.
 //
 // The epilogue reads the convolution's blocked output through a
 // collapse_shape ([.., C/Cb, Cb] -> [.., C]); it is first expanded onto the
@@ -57,20 +58,23 @@ static linalg::LinalgOp convolutionOf(Value value) {
     value = collapse.getSrc();
   auto conv = value.getDefiningOp<linalg::LinalgOp>();
   if (!conv || !value.hasOneUse() || conv->getNumResults() != 1 ||
-      !linalg::isaConvolutionOpInterface(conv))
+      (!linalg::isaConvolutionOpInterface(conv) &&
+       !conv->hasAttr("tdc.packed")))
     return {};
   return conv;
 }
 
-void expandConvEpilogues(Operation *root, int64_t vectorBits) {
+void expandConvEpilogues(
+    Operation *root,
+    llvm::function_ref<std::optional<Plan>(linalg::LinalgOp)> planOf) {
   // Only convolutions whose tiles can take an epilogue: an epilogue
   // expanded onto the blocked shape of one that cannot stays a pass of its
   // own, and its collapse back costs a copy into the consumer's buffer.
-  auto takesEpilogue = [vectorBits](Value value) {
+  auto takesEpilogue = [planOf](Value value) {
     linalg::LinalgOp conv = convolutionOf(value);
     if (!conv)
       return false;
-    std::optional<Plan> plan = planConvolution(conv, vectorBits);
+    std::optional<Plan> plan = planOf(conv);
     return plan &&
            (!splitsReduction(conv, *plan) || peeledReduction(conv, *plan));
   };

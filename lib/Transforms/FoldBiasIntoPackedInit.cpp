@@ -14,9 +14,11 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace tdc {
 #define GEN_PASS_DEF_FOLDBIASINTOPACKEDINIT
@@ -151,6 +153,14 @@ struct FoldBiasIntoPackedInit
     IRRewriter rewriter(&getContext());
     for (linalg::GenericOp op : packed)
       fold(rewriter, op);
+    // A consumer that added the bias to each of several reads of the
+    // matmul (GELU's x * ... * erf(x / sqrt 2) after MatMul + Add) now
+    // reads it several times: one operand, so that it can become the
+    // matmul's epilogue (tdc-tile-and-vectorize-contractions).
+    RewritePatternSet patterns(&getContext());
+    linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
   }
 };
 

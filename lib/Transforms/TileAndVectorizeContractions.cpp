@@ -336,7 +336,8 @@ Plan planPacked(linalg::LinalgOp op, const PackedRoles &r, int64_t vl,
   bool panelsOuter = rowBlocks >= 8 * plan.outer[r.p] &&
                      panelsOuterBytes <= kPanelsOuterL2Bytes;
   if (const char *e = getenv("TDC_PO"))
-    panelsOuter = e[0] == '1' ? panelsOuterBytes <= kPanelsOuterL2Bytes : panelsOuter;
+    panelsOuter =
+        e[0] == '1' ? panelsOuterBytes <= kPanelsOuterL2Bytes : panelsOuter;
   plan.innerOrder =
       panelsOuter ? order({r.p, r.m, r.n, r.k}) : order({r.m, r.p, r.n, r.k});
   return plan;
@@ -532,7 +533,20 @@ struct TileAndVectorizeContractions
     std::vector<std::pair<linalg::LinalgOp, Plan>> work;
     IRRewriter rewriter(&getContext());
     int64_t bits = vectorBits;
-    tdc::expandConvEpilogues(getOperation(), bits);
+    // Epilogues of packed matmuls whose rows split into full register
+    // blocks (a remainder op would leave the epilogue a pass of its own).
+    tdc::expandConvEpilogues(
+        getOperation(), [bits](linalg::LinalgOp op) -> std::optional<Plan> {
+          if (auto r = packedRoles(op)) {
+            Type elem =
+                getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
+            int64_t vl = bits / elem.getIntOrFloatBitWidth();
+            if (packedRemainder(op, *r, vl, bits))
+              return std::nullopt;
+            return planPacked(op, *r, vl, bits);
+          }
+          return planConvolution(op, bits);
+        });
     // Packed ops whose rows don't split into full register blocks: the
     // remainder rows become an op of their own.
     SmallVector<std::pair<linalg::LinalgOp, PackedRoles>> packed;
@@ -571,15 +585,17 @@ struct TileAndVectorizeContractions
       finishParallelTiles(plan, op);
       // (Asked of the untiled op: a tile's ranges are its tile sizes.)
       bool reductionSplit = tdc::splitsReduction(op, plan);
-      std::optional<unsigned> peel;
-      if (reductionSplit && plan.fuseInit && !plan.parInside &&
-          linalg::isaConvolutionOpInterface(op))
-        peel = tdc::peeledReduction(op, plan);
       // An epilogue's other operands (a residual) are read inside the
       // convolution's loops: the convolution moves down to its only user.
       linalg::GenericOp epilogue = tdc::convEpilogue(op, plan);
       if (epilogue)
         op->moveBefore(epilogue);
+      // Packed matmuls peel their first and last k blocks only for an
+      // epilogue (their register blocks are not otherwise measured to gain).
+      std::optional<unsigned> peel;
+      if (reductionSplit && plan.fuseInit && !plan.parInside &&
+          (linalg::isaConvolutionOpInterface(op) || epilogue))
+        peel = tdc::peeledReduction(op, plan);
       FailureOr<linalg::LinalgOp> tiled = op;
       auto parallelLevel = [&] {
         tiled = plan.fuseInit

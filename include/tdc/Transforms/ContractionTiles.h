@@ -75,10 +75,13 @@ mlir::LogicalResult emitOuterProductTile(mlir::RewriterBase &rewriter,
                                          mlir::linalg::LinalgOp op, unsigned m,
                                          unsigned n, int64_t vectorBits);
 
-/// Expands each elementwise op that reads a convolution's result through a
-/// collapse_shape (channel blocks merged) onto the convolution's shape,
-/// for convolutions whose plan (for `vectorBits`) splits no reduction.
-void expandConvEpilogues(mlir::Operation *root, int64_t vectorBits);
+/// Expands each elementwise op that reads a convolution's or a packed
+/// matmul's result through a collapse_shape (channel blocks or panels
+/// merged) onto the op's shape, for ops whose plan (`planOf`) splits no
+/// reduction, or peels its last block.
+void expandConvEpilogues(
+    mlir::Operation *root,
+    llvm::function_ref<std::optional<Plan>(mlir::linalg::LinalgOp)> planOf);
 
 /// The elementwise op (after expandConvEpilogues) that `conv`, tiled by
 /// `plan`, can apply to its register tiles, or null: `conv`'s only user,

@@ -166,3 +166,45 @@ func.func @blocked(%in: tensor<1x9x9x64xf32>, %w: tensor<8x3x3x64x32xf32>, %bias
   } -> tensor<1x7x7x256xf32>
   return %r : tensor<1x7x7x256xf32>
 }
+
+// A ReLU after a packed matmul (Gemm + Relu, read through the reshape that
+// merges the panels) is applied to the register tiles of the last cache
+// block of k (1024 = 4 blocks of 256: the first and last peeled), on the
+// accumulators: no pass of its own.
+#pA = affine_map<(d0, d1, d2, d3) -> (d0, d2)>
+#pB = affine_map<(d0, d1, d2, d3) -> (d1, d2, d3)>
+#pC = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @packed_relu
+// CHECK: scf.forall
+// CHECK-NOT: arith.maximumf
+// CHECK: scf.for {{.*}} to %c512 step %c256
+// CHECK-NOT: arith.maximumf
+// CHECK: scf.for {{.*}} to %c256 step %c1
+// CHECK: %[[ACC:.*]]:16 = scf.for {{.*}} to %c256 step %c1
+// CHECK: vector.fma
+// CHECK: scf.yield
+// CHECK: arith.maximumf %[[ACC]]#0, %{{.*}} : vector<16xf32>
+// CHECK: scf.forall.in_parallel
+// CHECK-NOT: linalg.generic
+// CHECK: tensor.collapse_shape
+func.func @packed_relu(%a: tensor<64x1024xf32>, %b: tensor<16x1024x32xf32>) -> tensor<64x512xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<64x16x32xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<64x16x32xf32>) -> tensor<64x16x32xf32>
+  %0 = linalg.generic {indexing_maps = [#pA, #pB, #pC], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<64x1024xf32>, tensor<16x1024x32xf32>) outs(%f : tensor<64x16x32xf32>) attrs = {tdc.packed} {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<64x16x32xf32>
+  %c = tensor.collapse_shape %0 [[0], [1, 2]] : tensor<64x16x32xf32> into tensor<64x512xf32>
+  %e2 = tensor.empty() : tensor<64x512xf32>
+  %r = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%c : tensor<64x512xf32>) outs(%e2 : tensor<64x512xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.maximumf %x, %zero : f32
+    linalg.yield %y : f32
+  } -> tensor<64x512xf32>
+  return %r : tensor<64x512xf32>
+}

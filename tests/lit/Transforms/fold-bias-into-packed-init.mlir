@@ -10,14 +10,14 @@
 
 // A packed matmul into zeros, then bias + Relu: the matmul starts from the
 // bias, split into (panel, lane) and broadcast along the rows; the Relu
-// stays, without the add.
+// stays, without the add (and without the bias operand it no longer reads).
 // CHECK-LABEL: func.func @bias_relu
 // CHECK: %[[B:.*]] = tensor.expand_shape %arg2 {{\[\[}}0, 1]] output_shape [2, 32] : tensor<64xf32> into tensor<2x32xf32>
 // CHECK: %[[I:.*]] = linalg.broadcast ins(%[[B]] : tensor<2x32xf32>) outs(%{{.*}} : tensor<8x2x32xf32>) dimensions = [0]
 // CHECK: %[[R:.*]] = linalg.generic {{.*}} outs(%[[I]] : tensor<8x2x32xf32>) attrs = {tdc.packed}
 // CHECK: %[[C:.*]] = tensor.collapse_shape %[[R]]
-// CHECK: linalg.generic {{.*}} ins(%[[C]], %arg2 : tensor<8x64xf32>, tensor<64xf32>)
-// CHECK-NEXT: ^bb0(%[[V:.*]]: f32, %{{.*}}: f32, %{{.*}}: f32):
+// CHECK: linalg.generic {{.*}} ins(%[[C]] : tensor<8x64xf32>)
+// CHECK-NEXT: ^bb0(%[[V:.*]]: f32, %{{.*}}: f32):
 // CHECK-NEXT: %[[M:.*]] = arith.maximumf %[[V]], %{{.*}} : f32
 // CHECK-NEXT: linalg.yield %[[M]]
 func.func @bias_relu(%a: tensor<8x16xf32>, %b: tensor<2x16x32xf32>,
@@ -119,4 +119,43 @@ func.func @not_folded(%a: tensor<8x16xf32>, %b: tensor<2x16x32xf32>,
     linalg.yield %s : f32
   } -> tensor<8x64xf32>
   return %y, %y2, %r2 : tensor<8x64xf32>, tensor<8x64xf32>, tensor<8x2x32xf32>
+}
+
+// A bias add whose value another op reads twice (GELU: x * erf(x)): the add
+// folds away, and the reader's two operands, now both the matmul's result,
+// become one (so that it can be the matmul's epilogue).
+// CHECK-LABEL: func.func @read_twice
+// CHECK: %[[C:.*]] = tensor.collapse_shape
+// CHECK: linalg.generic {{.*}} ins(%[[C]] : tensor<8x64xf32>)
+// CHECK-NEXT: ^bb0(%[[V:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: math.erf %[[V]]
+// CHECK-NEXT: arith.mulf %[[V]]
+func.func @read_twice(%a: tensor<8x16xf32>, %b: tensor<2x16x32xf32>,
+                      %bias: tensor<64xf32>) -> tensor<8x64xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x64xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<8x64xf32>) -> tensor<8x64xf32>
+  %x = tensor.expand_shape %f [[0], [1, 2]] output_shape [8, 2, 32] : tensor<8x64xf32> into tensor<8x2x32xf32>
+  %r = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<8x16xf32>, tensor<2x16x32xf32>) outs(%x : tensor<8x2x32xf32>) attrs = {tdc.packed} {
+  ^bb0(%u: f32, %v: f32, %acc: f32):
+    %p = arith.mulf %u, %v : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<8x2x32xf32>
+  %c = tensor.collapse_shape %r [[0], [1, 2]] : tensor<8x2x32xf32> into tensor<8x64xf32>
+  %y = linalg.generic {indexing_maps = [#id, #col, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c, %bias : tensor<8x64xf32>, tensor<64xf32>) outs(%e : tensor<8x64xf32>) {
+  ^bb0(%u: f32, %v: f32, %o: f32):
+    %s = arith.addf %u, %v : f32
+    linalg.yield %s : f32
+  } -> tensor<8x64xf32>
+  %g = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%y, %y : tensor<8x64xf32>, tensor<8x64xf32>) outs(%e : tensor<8x64xf32>) {
+  ^bb0(%u: f32, %v: f32, %o: f32):
+    %t = math.erf %v : f32
+    %m = arith.mulf %u, %t : f32
+    linalg.yield %m : f32
+  } -> tensor<8x64xf32>
+  return %g : tensor<8x64xf32>
 }

@@ -5,13 +5,11 @@
 
 // A constant B is packed at compile time into [N/Nr, K, Nr] panels, N
 // padded with zeros (3 columns -> one panel of 8 lanes, half a 512-bit
-// register); the output, a zero fill, becomes a zero fill of the padded
-// (panel, lane) shape, and the result is sliced back.
+// register); the output is padded, split into (panel, lane) and sliced back.
 // CHECK-LABEL: func.func @const_b
 // CHECK: %[[P:.*]] = arith.constant dense<{{\[\[\[}}1.000000e+00, 2.000000e+00, 3.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00], [4.000000e+00, 5.000000e+00, 6.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00]]]> : tensor<1x2x8xf32>
-// CHECK-NOT: tensor.pad
-// CHECK: %[[E0:.*]] = tensor.empty() : tensor<5x1x8xf32>
-// CHECK: %[[E:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E0]] : tensor<5x1x8xf32>)
+// CHECK: %[[PAD:.*]] = tensor.pad %{{.*}} low[0, 0] high[0, 5]
+// CHECK: %[[E:.*]] = tensor.expand_shape %[[PAD]] {{\[\[}}0], [1, 2]] output_shape [5, 1, 8]
 // CHECK: %[[R:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction", "parallel"]} ins(%{{.*}}, %[[P]] : tensor<5x2xf32>, tensor<1x2x8xf32>) outs(%[[E]] : tensor<5x1x8xf32>) attrs = {tdc.packed}
 // CHECK: %[[C:.*]] = tensor.collapse_shape %[[R]]
 // CHECK: tensor.extract_slice %[[C]][0, 0] [5, 3] [1, 1] : tensor<5x8xf32> to tensor<5x3xf32>

@@ -343,6 +343,12 @@ Plan planPacked(linalg::LinalgOp op, const PackedRoles &r, int64_t vl,
   return plan;
 }
 
+/// Vector lanes of `op`'s output element type in `vectorBits`.
+int64_t lanes(linalg::LinalgOp op, int64_t vectorBits) {
+  Type elem = getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
+  return vectorBits / elem.getIntOrFloatBitWidth();
+}
+
 /// Drops parallel tiles that cover their whole dim and all of them when
 /// there are fewer than two tasks or too little work to share (its
 /// multiply-adds and the reading of its inputs); completes `parOrder` to a
@@ -538,9 +544,7 @@ struct TileAndVectorizeContractions
     tdc::expandConvEpilogues(
         getOperation(), [bits](linalg::LinalgOp op) -> std::optional<Plan> {
           if (auto r = packedRoles(op)) {
-            Type elem =
-                getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
-            int64_t vl = bits / elem.getIntOrFloatBitWidth();
+            int64_t vl = lanes(op, bits);
             if (packedRemainder(op, *r, vl, bits))
               return std::nullopt;
             return planPacked(op, *r, vl, bits);
@@ -555,10 +559,7 @@ struct TileAndVectorizeContractions
         packed.push_back({op, *r});
     });
     for (auto &[op, r] : packed) {
-      Type elem =
-          getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
-      int64_t vl = bits / elem.getIntOrFloatBitWidth();
-      int64_t rest = packedRemainder(op, r, vl, bits);
+      int64_t rest = packedRemainder(op, r, lanes(op, bits), bits);
       if (!rest)
         continue;
       rewriter.setInsertionPoint(op);
@@ -567,13 +568,9 @@ struct TileAndVectorizeContractions
                             r.m, rewriter.getIndexAttr(rows - rest));
     }
     getOperation()->walk([&](linalg::LinalgOp op) {
-      if (auto r = packedRoles(op)) {
-        Type elem =
-            getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
-        work.push_back(
-            {op,
-             planPacked(op, *r, bits / elem.getIntOrFloatBitWidth(), bits)});
-      } else if (auto plan = planContraction(op))
+      if (auto r = packedRoles(op))
+        work.push_back({op, planPacked(op, *r, lanes(op, bits), bits)});
+      else if (auto plan = planContraction(op))
         work.push_back({op, *plan});
       else if (auto plan = planConvolution(op, bits))
         work.push_back({op, *plan});

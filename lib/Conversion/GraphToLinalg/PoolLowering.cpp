@@ -372,18 +372,16 @@ struct MaxPoolWithIndicesLowering
                 b, l, arith::MulIOp::create(b, l, flat, c64(xs[2 + i])), pos);
           }
           Value v = a[0], cur = a[2], curIdx = a[3];
-          Value gt = isFloat ? arith::CmpFOp::create(
-                                   b, l, arith::CmpFPredicate::OGT, v, cur)
-                                   .getResult()
-                             : arith::CmpIOp::create(
-                                   b, l, arith::CmpIPredicate::sgt, v, cur)
-                                   .getResult();
-          Value eq = isFloat ? arith::CmpFOp::create(
-                                   b, l, arith::CmpFPredicate::OEQ, v, cur)
-                                   .getResult()
-                             : arith::CmpIOp::create(
-                                   b, l, arith::CmpIPredicate::eq, v, cur)
-                                   .getResult();
+          auto compare = [&](arith::CmpFPredicate f,
+                             arith::CmpIPredicate i) -> Value {
+            if (isFloat)
+              return arith::CmpFOp::create(b, l, f, v, cur);
+            return arith::CmpIOp::create(b, l, i, v, cur);
+          };
+          Value gt =
+              compare(arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt);
+          Value eq =
+              compare(arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq);
           Value earlier = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
                                                 flat, curIdx);
           Value upd = arith::AndIOp::create(

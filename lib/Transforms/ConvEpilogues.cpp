@@ -1,8 +1,9 @@
 //===- ConvEpilogues.cpp - elementwise epilogues in register tiles --------===//
 //
 // An elementwise op after a convolution (Relu, Clip, a residual Add), or
-// after a packed matmul (Gemm + Relu, MatMul + Add + Relu), is a pass of
-// its own over the activation: one read and one write of it per op.
+// after a packed matmul (Relu, GELU: scalar operands only, epilogueFits),
+// is a pass of its own over the activation: one read and one write of it
+// per op.
 // tdc-tile-and-vectorize-contractions applies it instead to each register tile
 // of the convolution, after the tile's reductions complete, on the accumulators
 // while they are still in registers; the convolution's result then holds the

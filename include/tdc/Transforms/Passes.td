@@ -427,6 +427,16 @@ def PlanBuffers : Pass<"tdc-plan-buffers", "mlir::ModuleOp"> {
     workspace that persists across calls. Temporaries with dynamic shapes,
     allocated in nested regions, freed anywhere but in the function's body
     or escaping it keep their malloc/free.
+
+    A buffer part of which only zero fills write (static subviews filled
+    with +0; every other write goes through a static subview disjoint from
+    them, as with the border of a padded convolution input) is placed after
+    the shared buffers, in bytes of its own, and those fills are erased.
+    The offset of that tail is `tdc.workspace_zeroed_from`: the code
+    generator's workspace must be zero there when a call starts (its static
+    workspace is; one allocated per call is zeroed there), and the zeros
+    then stay. Only writes through ops that declare their memory effects
+    are understood; any other use that may write disqualifies the buffer.
   }];
   let options = [
     Option<"functionName", "function", "std::string", /*default=*/"\"tdc_graph\"",

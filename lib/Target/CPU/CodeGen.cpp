@@ -71,9 +71,12 @@ static constexpr uint64_t kStaticWorkspaceLimit = uint64_t(1) << 30;
 /// one call at a time: a call that finds it taken (another thread is
 /// running the model) allocates a workspace of its own and frees it after,
 /// so concurrent calls stay safe. Returns 1 from the caller when that
-/// allocation fails.
+/// allocation fails. The bytes from `zeroedFrom` on must be zero when the
+/// graph starts (tdc-plan-buffers keeps persistent zeros there): the
+/// static workspace starts zeroed, one allocated per call is zeroed there.
 static void emitCallWithWorkspace(IRBuilder<> &b, Module &m, Function *graph,
                                   SmallVector<Value *> args, uint64_t bytes,
+                                  uint64_t zeroedFrom,
                                   const std::string &prefix) {
   LLVMContext &ctx = m.getContext();
   Function *run = b.GetInsertBlock()->getParent();
@@ -110,14 +113,25 @@ static void emitCallWithWorkspace(IRBuilder<> &b, Module &m, Function *graph,
   b.SetInsertPoint(heapBB);
   Value *heap =
       b.CreateCall(alignedAlloc, {b.getInt64(64), b.getInt64(rounded)});
-  b.CreateCondBr(b.CreateIsNull(heap), failBB, callBB);
+  BasicBlock *heapEnd = b.GetInsertBlock();
+  if (zeroedFrom < rounded) {
+    auto *zeroBB = BasicBlock::Create(ctx, "workspace.zero", run);
+    b.CreateCondBr(b.CreateIsNull(heap), failBB, zeroBB);
+    b.SetInsertPoint(zeroBB);
+    b.CreateMemSet(b.CreateConstGEP1_64(b.getInt8Ty(), heap, zeroedFrom),
+                   b.getInt8(0), rounded - zeroedFrom, MaybeAlign(64));
+    b.CreateBr(callBB);
+    heapEnd = zeroBB;
+  } else {
+    b.CreateCondBr(b.CreateIsNull(heap), failBB, callBB);
+  }
   b.SetInsertPoint(failBB);
   b.CreateRet(b.getInt32(1));
 
   b.SetInsertPoint(callBB);
   PHINode *ws = b.CreatePHI(ptr, 2);
   ws->addIncoming(staticWs ? staticWs : Constant::getNullValue(ptr), from);
-  ws->addIncoming(heap, heapBB);
+  ws->addIncoming(heap, heapEnd);
   args.push_back(ws);
   b.CreateCall(graph, args);
   auto *freeBB = BasicBlock::Create(ctx, "workspace.free", run);
@@ -154,6 +168,12 @@ translateToLLVMIR(mlir::ModuleOp module, LLVMContext &llvmCtx,
           module->getAttrOfType<mlir::IntegerAttr>("tdc.workspace_bytes")) {
     workspaceBytes = bytes.getValue().getZExtValue();
     module->removeAttr("tdc.workspace_bytes");
+  }
+  uint64_t zeroedFrom = workspaceBytes;
+  if (auto from = module->getAttrOfType<mlir::IntegerAttr>(
+          "tdc.workspace_zeroed_from")) {
+    zeroedFrom = from.getValue().getZExtValue();
+    module->removeAttr("tdc.workspace_zeroed_from");
   }
   std::unique_ptr<Module> m = mlir::translateModuleToLLVMIR(module, llvmCtx);
   if (!m) {
@@ -196,7 +216,7 @@ translateToLLVMIR(mlir::ModuleOp module, LLVMContext &llvmCtx,
     args.push_back(b.CreateLoad(ptr, slot));
   }
   if (workspaceBytes)
-    emitCallWithWorkspace(b, *m, graph, args, workspaceBytes, p);
+    emitCallWithWorkspace(b, *m, graph, args, workspaceBytes, zeroedFrom, p);
   else
     b.CreateCall(graph, args);
   b.CreateRet(b.getInt32(0));

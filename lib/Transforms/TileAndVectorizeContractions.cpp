@@ -335,9 +335,6 @@ Plan planPacked(linalg::LinalgOp op, const PackedRoles &r, int64_t vl,
       4 * (taskRows * blockK + blockK * nr + taskRows * nr);
   bool panelsOuter = rowBlocks >= 8 * plan.outer[r.p] &&
                      panelsOuterBytes <= kPanelsOuterL2Bytes;
-  if (const char *e = getenv("TDC_PO"))
-    panelsOuter =
-        e[0] == '1' ? panelsOuterBytes <= kPanelsOuterL2Bytes : panelsOuter;
   plan.innerOrder =
       panelsOuter ? order({r.p, r.m, r.n, r.k}) : order({r.m, r.p, r.n, r.k});
   return plan;

@@ -14,18 +14,44 @@ using namespace mlir;
 
 namespace {
 
-/// Loop order: parallel dims except the output's innermost one, then the
-/// reductions, then that output dim. Null when nothing would change.
+/// The output dim to walk innermost: the output's last one, unless that
+/// (and maybe more) has extent 1 and the last one of extent > 1 is an
+/// input's innermost index. Then both walk with unit stride there: a
+/// global pooling of a channels-last image into [N, C, 1, 1] sums whole
+/// vectors of channels instead of one channel's pixels at a time.
+unsigned innerOutputDim(linalg::LinalgOp op, AffineMap out) {
+  unsigned last = cast<AffineDimExpr>(out.getResults().back()).getPosition();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ranges[last] != 1)
+    return last;
+  for (AffineExpr e : llvm::reverse(out.getResults())) {
+    auto dim = dyn_cast<AffineDimExpr>(e);
+    if (!dim)
+      return last;
+    unsigned d = dim.getPosition();
+    if (ranges[d] == 1)
+      continue;
+    for (OpOperand *in : op.getDpsInputOperands()) {
+      AffineMap map = op.getMatchingIndexingMap(in);
+      if (map.getNumResults() > 0 && map.getResults().back() == e)
+        return d;
+    }
+    return last;
+  }
+  return last;
+}
+
+/// Loop order: parallel dims except the innermost output dim (above), then
+/// the reductions, then that output dim. Null when nothing would change.
 std::optional<SmallVector<unsigned>> desiredOrder(linalg::LinalgOp op) {
   if (op.getNumDpsInits() != 1 || op.getNumReductionLoops() == 0)
     return std::nullopt;
   AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
   if (out.getNumResults() == 0)
     return std::nullopt;
-  auto last = dyn_cast<AffineDimExpr>(out.getResults().back());
-  if (!last)
+  if (!isa<AffineDimExpr>(out.getResults().back()))
     return std::nullopt;
-  unsigned inner = last.getPosition();
+  unsigned inner = innerOutputDim(op, out);
   SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
   SmallVector<unsigned> order;
   for (unsigned d = 0; d < iters.size(); ++d)

@@ -7,9 +7,12 @@
 // tiling pass broadcasts each task's tile in cache (as for convolutions);
 // the elementwise op keeps what else it computes (a Relu, a residual add),
 // or folds away. The bias is then added first rather than last, as ONNX
-// Runtime's fused MatMul + Add does.
+// Runtime's fused MatMul + Add does. When n was padded to whole panels
+// (a classifier's 1000 outputs), the bias is padded with zeros too, and
+// the padded output's zero fill goes with the add.
 //
 //===----------------------------------------------------------------------===//
+#include "tdc/Dialect/Graph/IR/ConstantData.h"
 #include "tdc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -19,6 +22,8 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cstring>
 
 namespace tdc {
 #define GEN_PASS_DEF_FOLDBIASINTOPACKEDINIT
@@ -30,10 +35,17 @@ using namespace mlir;
 namespace {
 
 /// The zero fill a packed op's init is (possibly through the expand_shape
-/// that splits n into panels and lanes).
+/// that splits n into panels and lanes, and the zero padding of n to whole
+/// panels).
 bool startsFromZero(Value init) {
   if (auto expand = init.getDefiningOp<tensor::ExpandShapeOp>())
     init = expand.getSrc();
+  if (auto pad = init.getDefiningOp<tensor::PadOp>()) {
+    Value padding = pad.getConstantPaddingValue();
+    if (!padding || !matchPattern(padding, m_AnyZeroFloat()))
+      return false;
+    init = pad.getSource();
+  }
   auto fill = init.getDefiningOp<linalg::FillOp>();
   return fill && matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
 }
@@ -68,25 +80,65 @@ OpOperand *addedOperand(linalg::GenericOp g, BlockArgument acc,
   return operand;
 }
 
+/// `b` padded with zeros at the end of its last dim to `shape`: a
+/// constant of that shape when `b` is a readable constant, else a
+/// tensor.pad.
+Value padLastDim(RewriterBase &rewriter, Location loc, Value b,
+                 ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(b.getType());
+  auto paddedType = RankedTensorType::get(shape, type.getElementType());
+  int64_t elemBytes = type.getElementTypeBitWidth() / 8;
+  ElementsAttr attr;
+  if (matchPattern(b, m_Constant(&attr))) {
+    std::vector<char> src = tdc::elementBytes(attr, elemBytes);
+    if (!src.empty()) {
+      int64_t from = type.getShape().back() * elemBytes;
+      int64_t to = shape.back() * elemBytes;
+      std::vector<char> dst(src.size() / from * to, 0);
+      for (size_t row = 0; row < src.size() / from; ++row)
+        std::memcpy(dst.data() + row * to, src.data() + row * from, from);
+      return arith::ConstantOp::create(
+          rewriter, loc, paddedType,
+          tdc::bytesConstant(paddedType, ArrayRef<char>(dst), "tdc_bias"));
+    }
+  }
+  SmallVector<OpFoldResult> low(shape.size(), rewriter.getIndexAttr(0));
+  SmallVector<OpFoldResult> high(low);
+  high.back() = rewriter.getIndexAttr(shape.back() - type.getShape().back());
+  Value zero = arith::ConstantOp::create(
+      rewriter, loc, rewriter.getZeroAttr(type.getElementType()));
+  return tensor::PadOp::create(rewriter, loc, paddedType, b, low, high, zero);
+}
+
 void fold(RewriterBase &rewriter, linalg::GenericOp packed) {
   Value init = packed.getDpsInitOperand(0)->get();
   auto packedType = cast<RankedTensorType>(init.getType());
   if (!startsFromZero(init) || !packed->getResult(0).hasOneUse())
     return;
-  // [.., m, p, lane] collapsed to [.., m, n], whole (no padding slice).
+  // [.., m, p, lane] collapsed to [.., m, n] (n padded to whole panels:
+  // then sliced back to its first n).
   auto collapse =
       dyn_cast<tensor::CollapseShapeOp>(*packed->getResult(0).user_begin());
   if (!collapse || !collapse->hasOneUse())
     return;
   unsigned rank = collapse.getResultType().getRank();
-  auto g = dyn_cast<linalg::GenericOp>(*collapse->user_begin());
+  Value product = collapse.getResult();
+  if (auto slice = dyn_cast<tensor::ExtractSliceOp>(*collapse->user_begin())) {
+    ArrayRef<int64_t> full = collapse.getResultType().getShape();
+    if (!slice->hasOneUse() || !slice.hasZeroOffset() ||
+        !slice.hasUnitStride() || slice.getResultType().getRank() != rank ||
+        slice.getResultType().getShape().drop_back() != full.drop_back())
+      return;
+    product = slice.getResult();
+  }
+  auto g = dyn_cast<linalg::GenericOp>(*product.user_begin());
   if (!g || g.getNumDpsInits() != 1 || g.getNumReductionLoops() != 0 ||
       g.getNumLoops() != rank ||
       !g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity())
     return;
   OpOperand *accOperand = nullptr;
   for (OpOperand *in : g.getDpsInputOperands())
-    if (in->get() == collapse.getResult()) {
+    if (in->get() == product) {
       if (accOperand || !g.getMatchingIndexingMap(in).isIdentity())
         return;
       accOperand = in;
@@ -110,6 +162,15 @@ void fold(RewriterBase &rewriter, linalg::GenericOp packed) {
       bMap.getNumResults() &&
       cast<AffineDimExpr>(bMap.getResults().back()).getPosition() == rank - 1;
   if (hasN) {
+    int64_t padded =
+        packedType.getShape()[rank - 1] * packedType.getShape()[rank];
+    if (bType.getShape().back() != padded) {
+      // Zeros for the padding's columns, which the slice drops.
+      SmallVector<int64_t> shape(bType.getShape());
+      shape.back() = padded;
+      b = padLastDim(rewriter, loc, b, shape);
+      bType = cast<RankedTensorType>(b.getType());
+    }
     SmallVector<ReassociationIndices> reassoc;
     for (int64_t i = 0; i + 1 < bType.getRank(); ++i)
       reassoc.push_back({i});
@@ -139,7 +200,7 @@ void fold(RewriterBase &rewriter, linalg::GenericOp packed) {
   // A consumer left yielding the matmul's value is a copy of it.
   Operation *yield = g.getBody()->getTerminator();
   if (&g.getBody()->front() == yield && yield->getOperand(0) == acc)
-    rewriter.replaceOp(g, collapse.getResult());
+    rewriter.replaceOp(g, product);
 }
 
 struct FoldBiasIntoPackedInit

@@ -159,3 +159,45 @@ func.func @read_twice(%a: tensor<8x16xf32>, %b: tensor<2x16x32xf32>,
   } -> tensor<8x64xf32>
   return %g : tensor<8x64xf32>
 }
+
+// n = 40 padded to two panels of 32: the zero init is padded, the result
+// sliced back to 40 columns. A constant bias is padded with zeros at
+// compile time (a constant of 64, here folded with the split into
+// panels), the add folds, and the slice is what
+// the consumer returned.
+// CHECK-LABEL: func.func @padded_n
+// CHECK: %[[B:.*]] = arith.constant dense<{{\[\[}}1.500000e+00, {{.*}}, 1.500000e+00], [1.500000e+00, {{.*}}, 1.500000e+00, 0.000000e+00, {{.*}}, 0.000000e+00]]> : tensor<2x32xf32>
+// CHECK-NOT: tensor.pad
+// CHECK: %[[I:.*]] = linalg.broadcast ins(%[[B]] : tensor<2x32xf32>) outs(%{{.*}} : tensor<8x2x32xf32>) dimensions = [0]
+// CHECK: linalg.generic {{.*}} outs(%[[I]] : tensor<8x2x32xf32>) attrs = {tdc.packed}
+// CHECK: %[[C:.*]] = tensor.collapse_shape
+// CHECK: %[[S:.*]] = tensor.extract_slice %[[C]][0, 0] [8, 40] [1, 1]
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[S]]
+func.func @padded_n(%a: tensor<8x16xf32>, %b: tensor<2x16x32xf32>) -> tensor<8x40xf32> {
+  %z = arith.constant 0.0 : f32
+  %bias = arith.constant dense<1.5> : tensor<40xf32>
+  %e = tensor.empty() : tensor<8x40xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<8x40xf32>) -> tensor<8x40xf32>
+  %p = tensor.pad %f low[0, 0] high[0, 24] {
+  ^bb0(%i: index, %j: index):
+    tensor.yield %z : f32
+  } : tensor<8x40xf32> to tensor<8x64xf32>
+  %x = tensor.expand_shape %p [[0], [1, 2]] output_shape [8, 2, 32] : tensor<8x64xf32> into tensor<8x2x32xf32>
+  %r = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<8x16xf32>, tensor<2x16x32xf32>) outs(%x : tensor<8x2x32xf32>) attrs = {tdc.packed} {
+  ^bb0(%u: f32, %v: f32, %acc: f32):
+    %m = arith.mulf %u, %v : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<8x2x32xf32>
+  %c = tensor.collapse_shape %r [[0], [1, 2]] : tensor<8x2x32xf32> into tensor<8x64xf32>
+  %s = tensor.extract_slice %c[0, 0] [8, 40] [1, 1] : tensor<8x64xf32> to tensor<8x40xf32>
+  %y = linalg.generic {indexing_maps = [#id, #col, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%s, %bias : tensor<8x40xf32>, tensor<40xf32>) outs(%e : tensor<8x40xf32>) {
+  ^bb0(%v: f32, %w: f32, %o: f32):
+    %t = arith.addf %v, %w : f32
+    linalg.yield %t : f32
+  } -> tensor<8x40xf32>
+  return %y : tensor<8x40xf32>
+}

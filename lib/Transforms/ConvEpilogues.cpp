@@ -1,13 +1,11 @@
 //===- ConvEpilogues.cpp - elementwise epilogues in register tiles --------===//
 //
-// An elementwise op after a convolution (Relu, Clip, a residual Add), or
-// after a packed matmul (Relu, GELU: scalar operands only, epilogueFits),
-// is a pass of its own over the activation: one read and one write of it
-// per op.
-// tdc-tile-and-vectorize-contractions applies it instead to each register tile
-// of the convolution, after the tile's reductions complete, on the accumulators
-// while they are still in registers; the convolution's result then holds the
-// op's result.
+// An elementwise op after a convolution or a packed matmul (Relu, Clip,
+// GELU, a residual Add) is a pass of its own over the activation: one read and
+// one write of it per op. tdc-tile-and-vectorize-contractions applies it
+// instead to each register tile of the convolution, after the tile's reductions
+// complete, on the accumulators while they are still in registers; the
+// convolution's result then holds the op's result.
 //
 // The epilogue reads the convolution's blocked output through a
 // collapse_shape ([.., C/Cb, Cb] -> [.., C]); it is first expanded onto the
@@ -65,20 +63,6 @@ static linalg::LinalgOp convolutionOf(Value value) {
   return conv;
 }
 
-/// Whether `epilogue` may be applied to the tiles of `producer`: for a
-/// packed matmul, only an epilogue whose other operands are scalars (Relu,
-/// GELU). A residual Add after a packed matmul gave wrong results
-/// (tests/models transformer_encoder) and is left a pass of its own.
-static bool epilogueFits(linalg::LinalgOp producer, linalg::GenericOp epilogue,
-                         Value result) {
-  if (!producer->hasAttr("tdc.packed"))
-    return true;
-  return llvm::all_of(epilogue.getDpsInputOperands(), [&](OpOperand *in) {
-    auto type = dyn_cast<ShapedType>(in->get().getType());
-    return in->get() == result || !type || type.getRank() == 0;
-  });
-}
-
 void expandConvEpilogues(
     Operation *root,
     llvm::function_ref<std::optional<Plan>(linalg::LinalgOp)> planOf) {
@@ -99,8 +83,7 @@ void expandConvEpilogues(
       return;
     for (OpOperand *in : op.getDpsInputOperands())
       if (auto collapse = in->get().getDefiningOp<tensor::CollapseShapeOp>();
-          collapse && takesEpilogue(in->get()) &&
-          epilogueFits(convolutionOf(in->get()), op, in->get())) {
+          collapse && takesEpilogue(in->get())) {
         epilogues.push_back(op);
         reshapes.push_back(collapse);
         return;
@@ -159,8 +142,7 @@ linalg::GenericOp convEpilogue(linalg::LinalgOp conv, const Plan &plan) {
       epilogue.getResult(0).getType() != result.getType())
     return {};
   OpOperand *in = convOperand(epilogue, result);
-  if (!in || !epilogue.getMatchingIndexingMap(in).isIdentity() ||
-      !epilogueFits(conv, epilogue, result))
+  if (!in || !epilogue.getMatchingIndexingMap(in).isIdentity())
     return {};
   // Every operand's innermost index moves with the register block's
   // vector dim n, or not at all (a broadcast along it).
@@ -335,33 +317,60 @@ LogicalResult applyEpilogueToTile(RewriterBase &rewriter, linalg::LinalgOp tile,
     offsets = taskInsert.getMixedOffsets();
     sizes = taskInsert.getMixedSizes();
   } else {
-    // The insert's offsets are within the parallel task's tile when the
-    // register loops run in a task: add the task's offsets.
+    // The insert's offsets are within its loop's tile: add the offsets at
+    // which each enclosing loop's result goes into its parent's tile (the
+    // panel blocks of a packed matmul), up to the parallel task's.
     rewriter.setInsertionPoint(insert);
     offsets = insert.getMixedOffsets();
     sizes = insert.getMixedSizes();
-    Operation *nest = insert->getParentOp();
-    while (isa<scf::ForOp>(nest->getParentOp()))
-      nest = nest->getParentOp();
-    if (isa<scf::ForallOp>(nest->getParentOp())) {
-      if (!isa<scf::ForOp>(nest) || !nest->getResult(0).hasOneUse())
-        return failure();
-      auto task = dyn_cast<tensor::ParallelInsertSliceOp>(
-          *nest->getResult(0).getUsers().begin());
-      if (!task || !task.hasUnitStride())
-        return failure();
-      AffineExpr d0, d1;
-      bindDims(rewriter.getContext(), d0, d1);
-      for (auto [offset, base] : llvm::zip(offsets, task.getMixedOffsets())) {
+    AffineExpr d0, d1;
+    bindDims(rewriter.getContext(), d0, d1);
+    DominanceInfo dominance;
+    auto compose = [&](ArrayRef<OpFoldResult> base) {
+      for (auto [offset, b] : llvm::zip(offsets, base)) {
         // (Task offsets are computed at the top of the task, before its
         // loops.)
-        if (auto v = dyn_cast<Value>(base);
-            v && !DominanceInfo().properlyDominates(v, insert))
-          return failure();
+        if (auto v = dyn_cast<Value>(b);
+            v && !dominance.properlyDominates(v, insert))
+          return false;
         offset = affine::makeComposedFoldedAffineApply(
-            rewriter, insert.getLoc(), d0 + d1, {base, offset});
+            rewriter, insert.getLoc(), d0 + d1, {b, offset});
+      }
+      return true;
+    };
+    Value value = insert.getResult();
+    Operation *at = insert;
+    bool inTask = false;
+    while (auto loop = dyn_cast<scf::ForOp>(at->getParentOp())) {
+      auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+      auto yielded = llvm::find(yield.getOperands(), value);
+      if (yielded == yield.getOperands().end())
+        return failure();
+      Value out = loop->getResult(yielded - yield.getOperands().begin());
+      if (!out.hasOneUse())
+        return failure();
+      Operation *outUser = *out.getUsers().begin();
+      if (auto outer = dyn_cast<tensor::InsertSliceOp>(outUser)) {
+        if (!outer.hasUnitStride() || !compose(outer.getMixedOffsets()))
+          return failure();
+        value = outer.getResult();
+        at = outer;
+      } else if (auto task = dyn_cast<tensor::ParallelInsertSliceOp>(outUser)) {
+        if (!task.hasUnitStride() || !compose(task.getMixedOffsets()))
+          return failure();
+        inTask = true;
+        break;
+      } else if (isa<scf::YieldOp>(outUser)) {
+        value = out;
+        at = loop;
+      } else {
+        // The outermost loop: its result is the whole of the op's.
+        break;
       }
     }
+    // Within a task, only through the task's own insert.
+    if (!inTask && at->getParentOfType<scf::ForallOp>())
+      return failure();
   }
   FailureOr<TilingResult> applied =
       cast<TilingInterface>(epilogue.getOperation())

@@ -11,8 +11,10 @@
 #include "tdc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace tdc {
 #define GEN_PASS_DEF_FILLBORDERSONLY
@@ -93,8 +95,29 @@ void fillOnlyTheBorder(RewriterBase &rewriter, tensor::InsertSliceOp insert) {
   }
 }
 
+/// A static tensor.pad with a constant value (the derived programs' padded
+/// intermediates, e.g. a ConvTranspose's overlap-add) as that form first:
+/// bufferized as is, it fills the whole buffer and then copies the source
+/// in.
+void decomposeConstantPads(Operation *root) {
+  SmallVector<Operation *> pads;
+  root->walk([&](tensor::PadOp pad) {
+    if (pad.getResultType().hasStaticShape() &&
+        pad.getSourceType().hasStaticShape() && pad.getConstantPaddingValue())
+      pads.push_back(pad);
+  });
+  if (pads.empty())
+    return;
+  RewritePatternSet patterns(root->getContext());
+  linalg::populateDecomposePadPatterns(patterns);
+  GreedyRewriteConfig config;
+  config.setStrictness(GreedyRewriteStrictness::ExistingOps);
+  (void)applyOpPatternsGreedily(pads, std::move(patterns), config);
+}
+
 struct FillBordersOnly : tdc::impl::FillBordersOnlyBase<FillBordersOnly> {
   void runOnOperation() override {
+    decomposeConstantPads(getOperation());
     IRRewriter rewriter(&getContext());
     SmallVector<tensor::InsertSliceOp> inserts;
     getOperation()->walk(

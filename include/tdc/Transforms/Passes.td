@@ -359,9 +359,13 @@ def FillBordersOnly : Pass<"tdc-fill-borders-only"> {
     fill among same-shaped buffers (MobileNet's repeated blocks), so that
     bufferization copies the filled buffer for all but one insert. Each such
     insert (static, unit strides) instead writes into a tensor.empty of its
-    own, and one fill per slab around the interior fills the border. Runs
-    before tdc-parallelize-outer-loops (which hides a fill in a loop) and
-    after the last CSE before bufferization.
+    own, and one fill per slab around the interior fills the border. A
+    static tensor.pad with a constant value (derived programs' padded
+    intermediates) is first decomposed into that form (upstream
+    DecomposePadOpPattern); bufferized as is, it filled the whole buffer
+    and copied the source in. Runs before tdc-parallelize-outer-loops
+    (which hides a fill in a loop) and after the last CSE before
+    bufferization.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect",
                            "mlir::tensor::TensorDialect"];

@@ -52,3 +52,22 @@ func.func @strided(%x: tensor<1x3xf32>) -> tensor<1x7xf32> {
   %a = tensor.insert_slice %x into %f[0, 1] [1, 3] [1, 2] : tensor<1x3xf32> into tensor<1x7xf32>
   return %a : tensor<1x7xf32>
 }
+
+// A static tensor.pad with a constant value (a derived program's padded
+// intermediate) takes the same form: its border alone is filled, the
+// source inserted into an empty buffer.
+// CHECK-LABEL: func.func @pad_op
+// CHECK-NOT: tensor.pad
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x6x6x8xf32>
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x1x6x8xf32>)
+// CHECK-NOT: linalg.fill {{.*}} -> tensor<1x6x6x8xf32>
+// CHECK: %[[A:.*]] = tensor.insert_slice %arg0 into %{{.*}}[0, 1, 1, 0] [1, 4, 4, 8]
+// CHECK: return %[[A]]
+func.func @pad_op(%x: tensor<1x4x4x8xf32>) -> tensor<1x6x6x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x4x4x8xf32> to tensor<1x6x6x8xf32>
+  return %p : tensor<1x6x6x8xf32>
+}

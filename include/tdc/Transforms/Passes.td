@@ -10,9 +10,12 @@ def MemRefCopyToLinalg : Pass<"tdc-memref-copy-to-linalg"> {
     memref.copy between strided memrefs lowers to a call into MLIR's C
     runner library, which a self-contained artifact must not need. As a
     linalg.copy it becomes plain loops (which LLVM turns into memcpy where
-    the data is contiguous).
+    the data is contiguous). A copy of 256 KiB or more outside parallel
+    loops is split over its outermost dim of extent > 1 into an scf.forall
+    (one task per index), which the pipeline then runs on the thread team.
   }];
-  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::scf::SCFDialect"];
 }
 
 def FlattenConstantGlobals : Pass<"tdc-flatten-constant-globals", "mlir::ModuleOp"> {

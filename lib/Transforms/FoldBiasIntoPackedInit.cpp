@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "tdc/Dialect/Graph/IR/ConstantData.h"
+#include "tdc/Transforms/PanelPadding.h"
 #include "tdc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -102,12 +103,7 @@ Value padLastDim(RewriterBase &rewriter, Location loc, Value b,
           tdc::bytesConstant(paddedType, ArrayRef<char>(dst), "tdc_bias"));
     }
   }
-  SmallVector<OpFoldResult> low(shape.size(), rewriter.getIndexAttr(0));
-  SmallVector<OpFoldResult> high(low);
-  high.back() = rewriter.getIndexAttr(shape.back() - type.getShape().back());
-  Value zero = arith::ConstantOp::create(
-      rewriter, loc, rewriter.getZeroAttr(type.getElementType()));
-  return tensor::PadOp::create(rewriter, loc, paddedType, b, low, high, zero);
+  return tdc::padWithZeros(rewriter, loc, b, shape.size() - 1, shape.back());
 }
 
 void fold(RewriterBase &rewriter, linalg::GenericOp packed) {

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 #include "tdc/Dialect/Graph/IR/ConstantData.h"
 #include "tdc/Schedule/RegisterBlocks.h"
+#include "tdc/Transforms/PanelPadding.h"
 #include "tdc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -170,18 +171,8 @@ Value packConstant(RewriterBase &rewriter, Location loc, ElementsAttr attr,
 Value packAtRunTime(RewriterBase &rewriter, Location loc, Value b,
                     const PanelLayout &l, Type elem) {
   auto bType = cast<RankedTensorType>(b.getType());
-  int64_t padded = l.shape[l.shape.size() - 3] * l.nr;
-  if (padded != l.n) {
-    SmallVector<int64_t> shape(bType.getShape());
-    shape[l.nResult] = padded;
-    SmallVector<OpFoldResult> low(shape.size(), rewriter.getIndexAttr(0));
-    SmallVector<OpFoldResult> high(shape.size(), rewriter.getIndexAttr(0));
-    high[l.nResult] = rewriter.getIndexAttr(padded - l.n);
-    Value zero =
-        arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(elem));
-    b = tensor::PadOp::create(rewriter, loc, RankedTensorType::get(shape, elem),
-                              b, low, high, zero);
-  }
+  b = tdc::padWithZeros(rewriter, loc, b, l.nResult,
+                        l.shape[l.shape.size() - 3] * l.nr);
   unsigned rank = l.shape.size();
   MLIRContext *ctx = rewriter.getContext();
   SmallVector<AffineExpr> reads;
@@ -261,18 +252,7 @@ LogicalResult pack(RewriterBase &rewriter, linalg::LinalgOp op, const Roles &r,
     expanded = linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], empty)
                    .getResult(0);
   } else {
-    if (padded != n) {
-      SmallVector<int64_t> shape(initType.getShape());
-      shape.back() = padded;
-      SmallVector<OpFoldResult> low(outRank, rewriter.getIndexAttr(0));
-      SmallVector<OpFoldResult> high(outRank, rewriter.getIndexAttr(0));
-      high.back() = rewriter.getIndexAttr(padded - n);
-      Value zero =
-          arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(elem));
-      init = tensor::PadOp::create(rewriter, loc,
-                                   RankedTensorType::get(shape, elem), init,
-                                   low, high, zero);
-    }
+    init = tdc::padWithZeros(rewriter, loc, init, outRank - 1, padded);
     expanded = tensor::ExpandShapeOp::create(rewriter, loc, expandedType, init,
                                              reassoc);
   }

@@ -1,11 +1,11 @@
 //===- ConvEpilogues.cpp - elementwise epilogues in register tiles --------===//
 //
 // An elementwise op after a convolution or a packed matmul (Relu, Clip,
-// GELU, a residual Add) is a pass of its own over the activation: one read and
-// one write of it per op. tdc-tile-and-vectorize-contractions applies it
-// instead to each register tile of the convolution, after the tile's reductions
-// complete, on the accumulators while they are still in registers; the
-// convolution's result then holds the op's result.
+// GELU, a residual Add) is a pass of its own over the activation: one read
+// and one write of it per op. tdc-tile-and-vectorize-contractions applies
+// it instead to each register tile of the convolution, after the tile's
+// reductions complete, on the accumulators while they are still in
+// registers; the convolution's result then holds the op's result.
 //
 // The epilogue reads the convolution's blocked output through a
 // collapse_shape ([.., C/Cb, Cb] -> [.., C]); it is first expanded onto the

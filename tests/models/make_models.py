@@ -522,6 +522,30 @@ def blocked_conv_epilogues():
     return b.model()
 
 
+def winograd_convs():
+    """3x3 stride-1 convolutions computed with Winograd F(4x4, 3x3): a batch
+    of 2, outputs that are not whole 4x4 tiles (30x29, then 29x28),
+    asymmetric padding, a convolution without bias whose BatchNormalization
+    folds into its filters, and channel counts of 32 and 48; dilations 2, 3
+    and 6, the first with asymmetric padding."""
+    b = GraphBuilder("winograd_convs")
+    x = b.input("image", [2, 32, 30, 29])
+    x = b.relu(b.conv(x, 32, 48, 3))
+    w = b.weight("conv_w", (32, 48, 3, 3), 48 * 9)
+    x = b.op("Conv", [x, w], kernel_shape=[3, 3], pads=[0, 1, 1, 0])
+    x = b.batch_norm(x, 32)
+    b.output(x, "features", [2, 32, 29, 28])
+    # Dilated: tiles of outputs d apart (whole tiles per residue class).
+    y = b.input("context", [1, 32, 24, 24])
+    w = b.weight("conv_w", (32, 32, 3, 3), 32 * 9)
+    y = b.relu(b.op("Conv", [y, w, b.bias("conv_b", 32)], kernel_shape=[3, 3],
+                    pads=[1, 2, 3, 2], dilations=[2, 2]))
+    y = b.relu(b.conv(y, 32, 32, 3, dilation=3))
+    y = b.conv(y, 32, 32, 3, dilation=6)
+    b.output(y, "context_features", [1, 32, 24, 24])
+    return b.model()
+
+
 MODELS = {
     "resnet_block_cnn": resnet_block_cnn,
     "dcgan_generator": dcgan_generator,
@@ -532,6 +556,7 @@ MODELS = {
     "conv_epilogues": conv_epilogues,
     "conv_epilogue_forms": conv_epilogue_forms,
     "blocked_conv_epilogues": blocked_conv_epilogues,
+    "winograd_convs": winograd_convs,
     "max_pools": max_pools,
     "mlp": mlp,
     "gcn_matmul_chain": gcn_matmul_chain,

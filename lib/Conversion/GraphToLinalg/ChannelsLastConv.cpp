@@ -10,6 +10,7 @@
 
 #include "ChannelsLastConv.h"
 #include "LoweringUtils.h"
+#include "WinogradConv.h"
 #include "tdc/Dialect/Graph/IR/ConstantData.h"
 
 #include "mlir/IR/AffineMap.h"
@@ -107,6 +108,14 @@ Value tdc::lowering::convChannelsLast(OpBuilder &b, Location loc, tg::ConvOp op,
   int64_t n = resultType.getDimSize(0), oh = resultType.getDimSize(2),
           ow = resultType.getDimSize(3);
   auto outType = tensorType({n, oh, ow, f}, elem);
+  ArrayRef<int64_t> st = op.getStrides(), dil = op.getDilations();
+  WinogradShape wino{n, c, xs[2], xs[3], f, oh, ow, dil[0]};
+  if (!depthwise && kh == 3 && kw == 3 && llvm::all_equal({st[0], st[1], 1L}) &&
+      dil[0] == dil[1] && winogradApplies(wino)) {
+    Value y = winogradConvChannelsLast(b, loc, x, wino, op.getPads(), *w, bias);
+    return copyPermuted(b, loc, y, emptyTensor(b, loc, resultType),
+                        {0, 1, 3, 2}, {0, 2, 1, 3});
+  }
   Value xp = paddedChannelsLast(b, loc, x, op.getPads());
   bool depthwiseTaps = depthwise && kh * kw <= kMaxDepthwiseTaps;
   Value init = depthwise && !depthwiseTaps
@@ -114,7 +123,6 @@ Value tdc::lowering::convChannelsLast(OpBuilder &b, Location loc, tg::ConvOp op,
                    : Value();
   MLIRContext *ctx = b.getContext();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-  ArrayRef<int64_t> st = op.getStrides(), dil = op.getDilations();
   auto mulAdd = [](OpBuilder &nb, Location nl, ValueRange a) {
     linalg::YieldOp::create(nb, nl, add(nb, nl, a[2], mul(nb, nl, a[0], a[1])));
   };

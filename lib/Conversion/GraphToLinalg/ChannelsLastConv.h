@@ -48,6 +48,9 @@ mlir::Value paddedChannelsLast(mlir::OpBuilder &b, mlir::Location loc,
 /// tap; else a reduction whose loop interchange puts the channels
 /// innermost.
 ///
+/// 3x3 stride-1 convolutions with enough channels use Winograd F(4x4, 3x3)
+/// instead (WinogradConv.h).
+///
 /// Null when it does not apply (other groupings, non-2-D convolutions,
 /// filters computed at run time, channel counts that are not a multiple
 /// of 8).

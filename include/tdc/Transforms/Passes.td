@@ -322,6 +322,23 @@ def FuseElementwiseChains : Pass<"tdc-fuse-elementwise-chains"> {
                            "mlir::tensor::TensorDialect"];
 }
 
+def FuseWinogradEpilogues : Pass<"tdc-fuse-winograd-epilogues"> {
+  let summary = "Apply an elementwise op to a Winograd output transform's vectors";
+  let description = [{
+    The output transform of a Winograd convolution (an scf.forall marked
+    `tdc.winograd_output`, from convert-tg-to-linalg) writes each output
+    vector once. An all-parallel linalg.generic that is its only user and
+    reads it with the identity map (ReLU, Clip, a residual Add + ReLU) is
+    applied to each vector before it is written instead of as a pass of its
+    own: its other operands are read at the same points (identity maps) or
+    channels (maps to the last dim), its body is cloned on vectors, and its
+    result is replaced by the transform's. Outputs cut from whole tiles (an
+    extract_slice between) are left alone.
+  }];
+  let dependentDialects = ["mlir::vector::VectorDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 def BalanceParallelLoops : Pass<"tdc-balance-parallel-loops"> {
   let summary = "Schedule every OpenMP worksharing loop dynamically";
   let description = [{

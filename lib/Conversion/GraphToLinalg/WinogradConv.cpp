@@ -349,6 +349,8 @@ Value tdc::lowering::winogradConvChannelsLast(OpBuilder &b, Location loc,
                   });
             });
       });
+  // Its elementwise user may write its vectors (tdc-fuse-winograd-epilogues).
+  y.getDefiningOp()->setAttr("tdc.winograd_output", b.getUnitAttr());
   if (rowsY == s.oh && colsY == s.ow)
     return y;
   return tensor::ExtractSliceOp::create(

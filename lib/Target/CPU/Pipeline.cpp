@@ -54,9 +54,10 @@ void buildSchedulingPipeline(OpPassManager &pm, unsigned optLevel,
   if (optLevel == 0)
     return;
   // First, layout transposes between channels-last convolutions cancel
-  // and elementwise chains fuse.
+  // and elementwise chains fuse (into Winograd output transforms too).
   addPipeline(pm, "tdc-sink-layout-transposes,canonicalize,"
                   "tdc-fuse-elementwise-chains,canonicalize,"
+                  "tdc-fuse-winograd-epilogues,"
                   "tdc-pack-contractions{vector-bits=" +
                       std::to_string(vectorBits) +
                       "},"

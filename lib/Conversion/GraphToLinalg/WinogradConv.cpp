@@ -175,8 +175,8 @@ bool tdc::lowering::winogradApplies(const WinogradShape &s) {
   // Dilated: whole tiles in every residue class.
   if (s.d > 1)
     return s.oh % (kM * s.d) == 0 && s.ow % (kM * s.d) == 0;
-  int64_t covered = ceilDiv(s.oh, kM) * ceilDiv(s.ow, kM) * kM * kM;
-  return covered * 5 <= s.oh * s.ow * 6;
+  int64_t tiles = ceilDiv(s.oh, kM) * ceilDiv(s.ow, kM);
+  return tiles * kM * kM * 3 <= s.oh * s.ow * 4 && s.n * tiles >= 16;
 }
 
 Value tdc::lowering::winogradConvChannelsLast(OpBuilder &b, Location loc,

@@ -1,40 +1,41 @@
 // RUN: tdc-opt %s --convert-tg-to-linalg --cse | FileCheck %s
 
-// A 3x3 stride-1 conv with 32 channels on an 8x7 map: Winograd F(4x4, 3x3)
-// over 2x2 tiles. The image is padded to whole tiles (10x10: one extra
+// A 3x3 stride-1 conv with 32 channels on a 16x15 map: Winograd F(4x4, 3x3)
+// over 4x4 tiles. The image is padded to whole tiles (18x18: one extra
 // zero column on the right), each task (a row of tiles) transforms 6x6
-// windows into 36 points x its 2 tiles x 32 channels (16 lanes at a time),
+// windows into 36 points x its 4 tiles x 32 channels (16 lanes at a time),
 // the 36 products with the filters transformed at compile time are one
-// batched contraction (loops point, tile, filter, channel), and the output transform adds the bias and writes 4x4
-// blocks of an 8x8 NHWC map, cut to 8x7 and transposed back.
+// batched contraction (loops point, tile, filter, channel), and the output
+// transform adds the bias and writes 4x4 blocks of a 16x16 NHWC map, cut to
+// 16x15 and transposed back.
 // CHECK-LABEL: func.func @winograd
-// CHECK: %[[P:.*]] = linalg.fill {{.*}} -> tensor<1x10x10x32xf32>
-// CHECK: %[[XP:.*]] = tensor.insert_slice %{{.*}} into %[[P]][0, 1, 1, 0] [1, 8, 7, 32]
-// CHECK: %[[V:.*]] = scf.forall (%{{.*}}, %{{.*}}) in (1, 2) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<36x4x32xf32>)
-// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (tensor<36x2x32xf32>)
+// CHECK: %[[P:.*]] = linalg.fill {{.*}} -> tensor<1x18x18x32xf32>
+// CHECK: %[[XP:.*]] = tensor.insert_slice %{{.*}} into %[[P]][0, 1, 1, 0] [1, 16, 15, 32]
+// CHECK: %[[V:.*]] = scf.forall (%{{.*}}, %{{.*}}) in (1, 4) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<36x16x32xf32>)
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (tensor<36x4x32xf32>)
 // CHECK-COUNT-36: vector.transfer_read %[[XP]]
 // CHECK-COUNT-36: vector.transfer_write
 // CHECK: tensor.parallel_insert_slice
 // CHECK: %[[U:.*]] = arith.constant dense_resource<tdc_winograd_filter{{.*}}> : tensor<36x32x32xf32>
-// CHECK: %[[M:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[V]], %[[U]] : tensor<36x4x32xf32>, tensor<36x32x32xf32>) outs(%{{.*}} : tensor<36x4x32xf32>)
-// CHECK: %[[Y:.*]] = scf.forall (%{{.*}}, %{{.*}}) in (1, 2) {{.*}} -> (tensor<1x8x8x32xf32>)
+// CHECK: %[[M:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[V]], %[[U]] : tensor<36x16x32xf32>, tensor<36x32x32xf32>) outs(%{{.*}} : tensor<36x16x32xf32>)
+// CHECK: %[[Y:.*]] = scf.forall (%{{.*}}, %{{.*}}) in (1, 4) {{.*}} -> (tensor<1x16x16x32xf32>)
 // CHECK-COUNT-36: vector.transfer_read %[[M]]
 // CHECK: vector.transfer_read %arg1
 // CHECK-COUNT-16: vector.transfer_write
-// CHECK: %[[C:.*]] = tensor.extract_slice %[[Y]][0, 0, 0, 0] [1, 8, 7, 32] [1, 1, 1, 1]
-// CHECK: linalg.generic {{.*}} ins(%[[C]] : tensor<1x8x7x32xf32>) outs(%{{.*}} : tensor<1x32x8x7xf32>)
-func.func @winograd(%x: tensor<1x32x8x7xf32>, %b: tensor<32xf32>) -> tensor<1x32x8x7xf32> {
+// CHECK: %[[C:.*]] = tensor.extract_slice %[[Y]][0, 0, 0, 0] [1, 16, 15, 32] [1, 1, 1, 1]
+// CHECK: linalg.generic {{.*}} ins(%[[C]] : tensor<1x16x15x32xf32>) outs(%{{.*}} : tensor<1x32x16x15xf32>)
+func.func @winograd(%x: tensor<1x32x16x15xf32>, %b: tensor<32xf32>) -> tensor<1x32x16x15xf32> {
   %w = tg.constant dense<1.0> : tensor<32x32x3x3xf32>
-  %0 = tg.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1} : (tensor<1x32x8x7xf32>, tensor<32x32x3x3xf32>, tensor<32xf32>) -> tensor<1x32x8x7xf32>
-  return %0 : tensor<1x32x8x7xf32>
+  %0 = tg.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1} : (tensor<1x32x16x15xf32>, tensor<32x32x3x3xf32>, tensor<32xf32>) -> tensor<1x32x16x15xf32>
+  return %0 : tensor<1x32x16x15xf32>
 }
 
-// Dilation 2 on an 8x8 map: a tile's outputs (and inputs) are 2 apart, one
+// Dilation 2 on a 16x16 map: a tile's outputs (and inputs) are 2 apart, one
 // tile per residue class of rows and columns; the image needs only the
 // conv's own padding, and a task writes its 4 rows (2 apart) of the output.
 // CHECK-LABEL: func.func @dilated
-// CHECK: %[[XP:.*]] = tensor.insert_slice %{{.*}} into %{{.*}}[0, 2, 2, 0] [1, 8, 8, 32] [1, 1, 1, 1] : tensor<1x8x8x32xf32> into tensor<1x12x12x32xf32>
-// CHECK: scf.forall (%{{.*}}, %[[TH:.*]]) in (1, 2)
+// CHECK: %[[XP:.*]] = tensor.insert_slice %{{.*}} into %{{.*}}[0, 2, 2, 0] [1, 16, 16, 32] [1, 1, 1, 1] : tensor<1x16x16x32xf32> into tensor<1x20x20x32xf32>
+// CHECK: scf.forall (%{{.*}}, %[[TH:.*]]) in (1, 4)
 // CHECK: %[[BLOCK:.*]] = arith.divui %[[TH]], %[[C2:.*]] : index
 // CHECK: %[[REST:.*]] = arith.remui %[[TH]], %[[C2]] : index
 // CHECK: %[[B8:.*]] = arith.muli %[[BLOCK]], %[[C8:.*]] : index
@@ -44,18 +45,18 @@ func.func @winograd(%x: tensor<1x32x8x7xf32>, %b: tensor<32xf32>) -> tensor<1x32
 // CHECK: %[[R1:.*]] = arith.addi %[[Y0]], %[[C2]] : index
 // CHECK: vector.transfer_read %[[XP]][%{{.*}}, %[[R1]], %{{.*}}, %{{.*}}]
 // CHECK: arith.constant dense_resource<tdc_winograd_filter{{.*}}> : tensor<36x32x32xf32>
-// CHECK: scf.forall {{.*}} -> (tensor<1x8x8x32xf32>)
-// CHECK: tensor.extract_slice %{{.*}}[%{{.*}}, %{{.*}}, 0, 0] [1, 4, 8, 32] [1, 2, 1, 1] : tensor<1x8x8x32xf32> to tensor<1x4x8x32xf32>
-// CHECK: tensor.parallel_insert_slice %{{.*}} into %{{.*}}[%{{.*}}, %{{.*}}, 0, 0] [1, 4, 8, 32] [1, 2, 1, 1]
-func.func @dilated(%x: tensor<1x32x8x8xf32>) -> tensor<1x32x8x8xf32> {
+// CHECK: scf.forall {{.*}} -> (tensor<1x16x16x32xf32>)
+// CHECK: tensor.extract_slice %{{.*}}[%{{.*}}, %{{.*}}, 0, 0] [1, 4, 16, 32] [1, 2, 1, 1] : tensor<1x16x16x32xf32> to tensor<1x4x16x32xf32>
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %{{.*}}[%{{.*}}, %{{.*}}, 0, 0] [1, 4, 16, 32] [1, 2, 1, 1]
+func.func @dilated(%x: tensor<1x32x16x16xf32>) -> tensor<1x32x16x16xf32> {
   %w = tg.constant dense<1.0> : tensor<32x32x3x3xf32>
-  %0 = tg.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 2, 2, 2, 2>, dilations = array<i64: 2, 2>, group = 1} : (tensor<1x32x8x8xf32>, tensor<32x32x3x3xf32>) -> tensor<1x32x8x8xf32>
-  return %0 : tensor<1x32x8x8xf32>
+  %0 = tg.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 2, 2, 2, 2>, dilations = array<i64: 2, 2>, group = 1} : (tensor<1x32x16x16xf32>, tensor<32x32x3x3xf32>) -> tensor<1x32x16x16xf32>
+  return %0 : tensor<1x32x16x16xf32>
 }
 
 // Not taken: dilation 2 on a 12x12 map (not whole tiles per residue class),
-// 16 channels (too few for the transforms to pay), a 7x7 map (8x8 of tiles:
-// a third of the work wasted), and a stride.
+// 16 channels (too few for the transforms to pay), a 7x7 map (4 tiles, the
+// rows of each point's matmul), and a stride.
 // CHECK-LABEL: func.func @direct
 // CHECK-NOT: tdc_winograd_filter
 // CHECK-NOT: scf.forall

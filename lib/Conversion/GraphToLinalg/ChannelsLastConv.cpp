@@ -99,7 +99,8 @@ Value tdc::lowering::convChannelsLast(OpBuilder &b, Location loc, tg::ConvOp op,
   ArrayRef<int64_t> ws = shapeOf(op.getWeight()), xs = shapeOf(x);
   int64_t f = ws[0], c = ws[1], kh = ws[2], kw = ws[3];
   bool depthwise = op.getGroup() == f && c == 1 && xs[1] == f;
-  if ((op.getGroup() != 1 && !depthwise) || f % 8 != 0 || xs.size() != 4)
+  if ((op.getGroup() != 1 && !depthwise) || (depthwise && f % 8 != 0) ||
+      xs.size() != 4)
     return {};
   std::optional<std::vector<float>> w = tdc::f32Elements(wAttr);
   if (!w)
@@ -217,23 +218,35 @@ Value tdc::lowering::convChannelsLast(OpBuilder &b, Location loc, tg::ConvOp op,
               .getResult(0);
     }
   } else {
-    int64_t fb = channelBlock(f);
-    std::vector<float> packed(w->size());
+    // Filters padded with zero filters to a multiple of 8 (a head of 21
+    // classes computes 24), so that the register block's vectors run along
+    // them and the chain stays channels-last; the result is cut back.
+    int64_t fp = llvm::alignTo(f, 8);
+    int64_t fb = channelBlock(fp);
+    std::vector<float> packed(fp * c * kh * kw, 0.0f);
     for (int64_t i = 0; i < f; ++i)
       for (int64_t j = 0; j < c; ++j)
         for (int64_t yy = 0; yy < kh; ++yy)
           for (int64_t z = 0; z < kw; ++z)
             packed[((((i / fb) * kh + yy) * kw + z) * c + j) * fb + i % fb] =
                 (*w)[((i * c + j) * kh + yy) * kw + z];
-    Value filter =
-        arith::ConstantOp::create(b, loc,
-                                  cast<TypedAttr>(tdc::f32Constant(
-                                      tensorType({f / fb, kh, kw, c, fb}, elem),
-                                      packed, "tdc_packed_filter")));
+    Value filter = arith::ConstantOp::create(
+        b, loc,
+        cast<TypedAttr>(
+            tdc::f32Constant(tensorType({fp / fb, kh, kw, c, fb}, elem), packed,
+                             "tdc_packed_filter")));
     // Loops n, oh, ow, fo, fi, kh, kw, c over out [N, OH, OW, F/Fb, Fb]
     // (the NHWC result viewed with F split).
-    auto blockedType = tensorType({n, oh, ow, f / fb, fb}, elem);
+    auto blockedType = tensorType({n, oh, ow, fp / fb, fb}, elem);
     SmallVector<ReassociationIndices> split{{0}, {1}, {2}, {3, 4}};
+    if (bias && fp != f) {
+      Value padded = filledTensor(b, loc, tensorType({fp}, elemOf(bias)),
+                                  scalar(b, loc, elemOf(bias), 0));
+      bias = tensor::InsertSliceOp::create(
+          b, loc, bias, padded, ArrayRef<OpFoldResult>{b.getIndexAttr(0)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(f)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+    }
     init = channelsLastInit(b, loc, blockedType, bias);
     SmallVector<AffineMap> maps{
         AffineMap::get(8, 0,
@@ -248,7 +261,14 @@ Value tdc::lowering::convChannelsLast(OpBuilder &b, Location loc, tg::ConvOp op,
                                   ValueRange{xp, filter}, ValueRange{init},
                                   maps, iters, mulAdd)
             .getResult(0);
-    y = tensor::CollapseShapeOp::create(b, loc, outType, y, split);
+    y = tensor::CollapseShapeOp::create(
+        b, loc, tensorType({n, oh, ow, fp}, elem), y, split);
+    if (fp != f)
+      y = tensor::ExtractSliceOp::create(
+          b, loc, outType, y, SmallVector<OpFoldResult>(4, b.getIndexAttr(0)),
+          SmallVector<OpFoldResult>{b.getIndexAttr(n), b.getIndexAttr(oh),
+                                    b.getIndexAttr(ow), b.getIndexAttr(f)},
+          SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
   }
   // Loops n, oh, f, ow: a task (row oh) reads one row of NHWC pixels and
   // writes F contiguous rows.

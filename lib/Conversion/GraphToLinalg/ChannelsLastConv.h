@@ -40,7 +40,8 @@ mlir::Value paddedChannelsLast(mlir::OpBuilder &b, mlir::Location loc,
 /// (tdc-tile-and-vectorize-contractions), and a block of filters is
 /// contiguous, so that it stays in cache while the image streams past
 /// (rows of HWCF filters lie F*4 bytes apart, a power of two that maps them
-/// all to a few cache sets).
+/// all to a few cache sets). Filters are padded with zero filters to a
+/// multiple of 8 (a 21-class head computes 24) and the result cut back.
 ///
 /// Depthwise (one filter per channel): filters as [KH, KW, C]; every
 /// operand is contiguous along the channels, which LLVM vectorizes. Up to
@@ -52,8 +53,8 @@ mlir::Value paddedChannelsLast(mlir::OpBuilder &b, mlir::Location loc,
 /// instead (WinogradConv.h).
 ///
 /// Null when it does not apply (other groupings, non-2-D convolutions,
-/// filters computed at run time, channel counts that are not a multiple
-/// of 8).
+/// filters computed at run time, depthwise channel counts that are not a
+/// multiple of 8).
 mlir::Value convChannelsLast(mlir::OpBuilder &b, mlir::Location loc,
                              tg::ConvOp op, mlir::Value x, mlir::Value bias);
 

@@ -188,3 +188,23 @@ func.func @depthwise_channels_last_7x7(%x: tensor<1x8x10x10xf32>) -> tensor<1x8x
   %0 = tg.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 8} : (tensor<1x8x10x10xf32>, tensor<8x1x7x7xf32>) -> tensor<1x8x4x4xf32>
   return %0 : tensor<1x8x4x4xf32>
 }
+
+// Output channels that are not a multiple of 8 (a 3-class head): the filters
+// are padded with zero filters to 8 (the packed constant's last 5 lanes of
+// each row are 0), the bias with zeros, and the NHWC result is cut back to
+// 3 channels before the transpose.
+// CHECK-LABEL: func.func @conv_padded_filters
+// CHECK: %[[W:.*]] = arith.constant dense_resource<tdc_packed_filter{{.*}}> : tensor<1x1x1x8x8xf32>
+// CHECK: %[[Z:.*]] = linalg.fill {{.*}} -> tensor<8xf32>
+// CHECK: %[[B:.*]] = tensor.insert_slice %arg1 into %[[Z]][0] [3] [1] : tensor<3xf32> into tensor<8xf32>
+// CHECK: linalg.broadcast
+// CHECK: %[[Y:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %[[W]] : tensor<1x4x4x8xf32>, tensor<1x1x1x8x8xf32>) outs(%{{.*}} : tensor<1x4x4x1x8xf32>)
+// CHECK: %[[C:.*]] = tensor.collapse_shape %[[Y]] {{.*}} into tensor<1x4x4x8xf32>
+// CHECK: %[[S:.*]] = tensor.extract_slice %[[C]][0, 0, 0, 0] [1, 4, 4, 3] [1, 1, 1, 1] : tensor<1x4x4x8xf32> to tensor<1x4x4x3xf32>
+// CHECK: linalg.generic {{.*}} ins(%[[S]] : tensor<1x4x4x3xf32>) outs(%{{.*}} : tensor<1x3x4x4xf32>)
+// CHECK: tdc_packed_filter{{.*}}: "0x400000000000803F0000803F0000803F0000000000000000000000000000000000000000
+func.func @conv_padded_filters(%x: tensor<1x8x4x4xf32>, %b: tensor<3xf32>) -> tensor<1x3x4x4xf32> {
+  %w = tg.constant dense<1.0> : tensor<3x8x1x1xf32>
+  %0 = tg.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1} : (tensor<1x8x4x4xf32>, tensor<3x8x1x1xf32>, tensor<3xf32>) -> tensor<1x3x4x4xf32>
+  return %0 : tensor<1x3x4x4xf32>
+}

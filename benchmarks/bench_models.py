@@ -711,7 +711,9 @@ def render(args, machine, pr, gemms, rows, counts, total_s, load0):
                    "the same round, so drifts of the host's speed cancel); *rounds* is their "
                    "range. ms columns are medians of the per-round medians. A derive=off "
                    "library byte-identical to the default one (nothing derived) is timed "
-                   "once: *same program*.")
+                   "once: *same program*. *tdc % peak* divides the model's direct "
+                   "multiply-adds (GFLOP) by the time: Winograd convolutions do fewer, so it "
+                   "can pass 100%.")
         out.append("")
         if any(r.get("cached") for r in rows):
             out.append("\u2021 compiled libraries reused from an earlier run with the same tdc "

@@ -74,6 +74,18 @@ Value combine(OpBuilder &b, Location loc, ArrayRef<double> coefs,
   return acc ? acc : splat(0);
 }
 
+/// out[j] = sum_i row[i] * grid[i][j]: one row of a constant matrix times
+/// a 6x6 grid of vectors.
+void rowTimesGrid(OpBuilder &b, Location loc, ArrayRef<double> row,
+                  Value (&grid)[kAlpha][kAlpha], Value (&out)[kAlpha]) {
+  for (int64_t j = 0; j < kAlpha; ++j) {
+    Value col[kAlpha];
+    for (int64_t i = 0; i < kAlpha; ++i)
+      col[i] = grid[i][j];
+    out[j] = combine(b, loc, row, col);
+  }
+}
+
 Value index(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
 }
@@ -237,12 +249,7 @@ Value tdc::lowering::winogradConvChannelsLast(OpBuilder &b, Location loc,
                     for (int64_t xi = 0; xi < kAlpha; ++xi) {
                       // Row xi of B^T d, then of (B^T d) B.
                       Value t[kAlpha];
-                      for (int64_t j = 0; j < kAlpha; ++j) {
-                        Value col[kAlpha];
-                        for (int64_t i = 0; i < kAlpha; ++i)
-                          col[i] = d[i][j];
-                        t[j] = combine(cb, loc, kBT[xi], col);
-                      }
+                      rowTimesGrid(cb, loc, kBT[xi], d, t);
                       for (int64_t nu = 0; nu < kAlpha; ++nu) {
                         Value r = combine(cb, loc, kBT[nu], t);
                         slab = vector::TransferWriteOp::create(
@@ -325,12 +332,7 @@ Value tdc::lowering::winogradConvChannelsLast(OpBuilder &b, Location loc,
                     for (int64_t i = 0; i < kM; ++i) {
                       // Row i of A^T m, then of (A^T m) A.
                       Value t[kAlpha];
-                      for (int64_t j = 0; j < kAlpha; ++j) {
-                        Value col[kAlpha];
-                        for (int64_t k = 0; k < kAlpha; ++k)
-                          col[k] = mv[k][j];
-                        t[j] = combine(fb, loc, kAT[i], col);
-                      }
+                      rowTimesGrid(fb, loc, kAT[i], mv, t);
                       for (int64_t j = 0; j < kM; ++j) {
                         Value r = combine(fb, loc, kAT[j], t);
                         if (bv)

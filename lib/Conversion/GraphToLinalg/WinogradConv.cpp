@@ -214,7 +214,7 @@ Value tdc::lowering::winogradConvChannelsLast(OpBuilder &b, Location loc,
 
   // 1. V[p, t, c], t = (n * TH + th) * TW + tw: point-major, so that each
   // point's matrix is contiguous for the matmuls (tile-major rows, strided
-  // by 36 * C, made them a quarter slower). A task's slab is its row of
+  // by 36 * C, made them a third slower). A task's slab is its row of
   // tiles, for all 36 points.
   Value v = forEachTileRow(
       b, loc, s, tilesH,

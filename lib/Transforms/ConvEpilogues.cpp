@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "tdc/Transforms/ContractionTiles.h"
+#include "tdc/Transforms/ElementwiseBodies.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -30,23 +31,6 @@
 using namespace mlir;
 
 namespace tdc {
-
-/// An all-parallel generic with one result that reads its init nothing
-/// and whose body is elementwise-mappable ops only: f applied per element.
-static bool isElementwise(linalg::GenericOp op) {
-  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
-      op.hasIndexSemantics() || op.getNumParallelLoops() != op.getNumLoops() ||
-      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity() ||
-      op.getMatchingBlockArgument(op.getDpsInitOperand(0)).use_empty() == false)
-    return false;
-  for (Operation &inner : op.getRegion().front().without_terminator())
-    if (!OpTrait::hasElementwiseMappableTraits(&inner) ||
-        inner.getNumRegions() != 0)
-      return false;
-  return llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
-    return map.isProjectedPermutation();
-  });
-}
 
 /// The convolution whose only use is `operand`'s value, reshaped by a
 /// collapse_shape used only there (or directly), or null.
@@ -251,21 +235,7 @@ static LogicalResult vectorizeTile(RewriterBase &rewriter,
         map.map(arg,
                 vector::BroadcastOp::create(rewriter, loc, vecOf(t), scalar));
       }
-      for (Operation &op : body.without_terminator()) {
-        // Scalars from outside the body (constants) are broadcast.
-        for (Value operand : op.getOperands())
-          if (!map.contains(operand) && !isa<VectorType>(operand.getType()))
-            map.map(operand,
-                    vector::BroadcastOp::create(
-                        rewriter, loc, vecOf(operand.getType()), operand));
-        Operation *vec = rewriter.clone(op, map);
-        for (OpResult r : vec->getResults())
-          r.setType(vecOf(r.getType()));
-      }
-      Value yielded = map.lookupOrDefault(body.getTerminator()->getOperand(0));
-      if (!isa<VectorType>(yielded.getType()))
-        yielded =
-            vector::BroadcastOp::create(rewriter, loc, vecOf(elem), yielded);
+      Value yielded = vectorizeBody(rewriter, loc, body, map, width);
       written = vector::TransferWriteOp::create(rewriter, loc, yielded, written,
                                                 ValueRange{row, col},
                                                 ArrayRef<bool>{true})

@@ -7,6 +7,7 @@
 // vector before it is written, it costs a few vector ops.
 //
 //===----------------------------------------------------------------------===//
+#include "tdc/Transforms/ElementwiseBodies.h"
 #include "tdc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -36,11 +37,7 @@ linalg::GenericOp epilogueOf(scf::ForallOp forall,
     return {};
   auto op = dyn_cast<linalg::GenericOp>(*forall->getResult(0).user_begin());
   auto type = cast<RankedTensorType>(forall->getResult(0).getType());
-  if (!op || !op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
-      op.hasIndexSemantics() || op.getNumParallelLoops() != op.getNumLoops() ||
-      op->getResult(0).getType() != type ||
-      !op.getMatchingBlockArgument(op.getDpsInitOperand(0)).use_empty() ||
-      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
+  if (!op || !tdc::isElementwise(op) || op->getResult(0).getType() != type)
     return {};
   unsigned rank = type.getRank();
   for (OpOperand *in : op.getDpsInputOperands()) {
@@ -63,10 +60,9 @@ linalg::GenericOp epilogueOf(scf::ForallOp forall,
     else
       return {};
   }
-  // Scalar elementwise ops only, on values of the body or constants.
+  // Ops on values of the body or constants.
   for (Operation &inner : op.getBody()->without_terminator()) {
-    if (!OpTrait::hasElementwiseMappableTraits(&inner) ||
-        inner.getNumRegions() || inner.getNumResults() != 1)
+    if (inner.getNumResults() != 1)
       return {};
     for (Value v : inner.getOperands())
       if (v.getParentRegion() != &op.getRegion() &&
@@ -74,16 +70,6 @@ linalg::GenericOp epilogueOf(scf::ForallOp forall,
         return {};
   }
   return op;
-}
-
-/// The value of `v` (scalar) as a vector of `lanes` lanes.
-Value splat(OpBuilder &b, Location loc, Value v, int64_t lanes) {
-  auto type = VectorType::get({lanes}, v.getType());
-  if (auto c = v.getDefiningOp<arith::ConstantOp>())
-    if (auto attr = dyn_cast<FloatAttr>(c.getValue()))
-      return arith::ConstantOp::create(b, loc,
-                                       DenseElementsAttr::get(type, attr));
-  return vector::BroadcastOp::create(b, loc, type, v);
 }
 
 /// `op`'s body applied to `value`, written at `indices` of the task's
@@ -118,20 +104,7 @@ Value applyBody(OpBuilder &b, Location loc, linalg::GenericOp op,
     map.map(arg, vector::TransferReadOp::create(b, loc, vecType, in->get(), at,
                                                 pad, ArrayRef<bool>{true}));
   }
-  for (Operation &inner : body->without_terminator()) {
-    if (auto c = dyn_cast<arith::ConstantOp>(inner)) {
-      map.map(c.getResult(), splat(b, loc, c.getResult(), lanes));
-      continue;
-    }
-    OperationState state(loc, inner.getName());
-    for (Value v : inner.getOperands())
-      state.addOperands(map.contains(v) ? map.lookup(v)
-                                        : splat(b, loc, v, lanes));
-    state.addTypes(VectorType::get({lanes}, inner.getResult(0).getType()));
-    state.addAttributes(inner.getAttrs());
-    map.map(inner.getResult(0), b.create(state)->getResult(0));
-  }
-  return map.lookup(body->getTerminator()->getOperand(0));
+  return tdc::vectorizeBody(b, loc, *body, map, lanes);
 }
 
 struct FuseWinogradEpilogues

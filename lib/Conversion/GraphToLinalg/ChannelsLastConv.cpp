@@ -56,6 +56,13 @@ Value channelsLastInit(OpBuilder &b, Location loc, RankedTensorType type,
       .getResult()[0];
 }
 
+/// The NHWC result y as `type` (NCHW). Loops n, oh, f, ow: a task (row oh)
+/// reads one row of NHWC pixels and writes F contiguous rows.
+Value backToNCHW(OpBuilder &b, Location loc, Value y, RankedTensorType type) {
+  return copyPermuted(b, loc, y, emptyTensor(b, loc, type), {0, 1, 3, 2},
+                      {0, 2, 1, 3});
+}
+
 } // namespace
 
 Value tdc::lowering::paddedChannelsLast(OpBuilder &b, Location loc, Value x,
@@ -113,9 +120,10 @@ Value tdc::lowering::convChannelsLast(OpBuilder &b, Location loc, tg::ConvOp op,
   WinogradShape wino{n, c, xs[2], xs[3], f, oh, ow, dil[0]};
   if (!depthwise && kh == 3 && kw == 3 && llvm::all_equal({st[0], st[1], 1L}) &&
       dil[0] == dil[1] && winogradApplies(wino)) {
-    Value y = winogradConvChannelsLast(b, loc, x, wino, op.getPads(), *w, bias);
-    return copyPermuted(b, loc, y, emptyTensor(b, loc, resultType),
-                        {0, 1, 3, 2}, {0, 2, 1, 3});
+    return backToNCHW(
+        b, loc,
+        winogradConvChannelsLast(b, loc, x, wino, op.getPads(), *w, bias),
+        resultType);
   }
   Value xp = paddedChannelsLast(b, loc, x, op.getPads());
   bool depthwiseTaps = depthwise && kh * kw <= kMaxDepthwiseTaps;
@@ -270,8 +278,5 @@ Value tdc::lowering::convChannelsLast(OpBuilder &b, Location loc, tg::ConvOp op,
                                     b.getIndexAttr(ow), b.getIndexAttr(f)},
           SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
   }
-  // Loops n, oh, f, ow: a task (row oh) reads one row of NHWC pixels and
-  // writes F contiguous rows.
-  return copyPermuted(b, loc, y, emptyTensor(b, loc, resultType), {0, 1, 3, 2},
-                      {0, 2, 1, 3});
+  return backToNCHW(b, loc, y, resultType);
 }

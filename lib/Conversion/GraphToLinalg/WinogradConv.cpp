@@ -90,20 +90,13 @@ Value index(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
 }
 
-/// iv * scale + offset.
-Value affine(OpBuilder &b, Location loc, Value iv, int64_t scale,
-             int64_t offset) {
-  Value r = arith::MulIOp::create(b, loc, iv, index(b, loc, scale));
-  return offset ? arith::AddIOp::create(b, loc, r, index(b, loc, offset))
-                      .getResult()
-                : r;
+/// iv * scale.
+Value scaled(OpBuilder &b, Location loc, Value iv, int64_t scale) {
+  return arith::MulIOp::create(b, loc, iv, index(b, loc, scale));
 }
 
 SmallVector<OpFoldResult> attrs(OpBuilder &b, ArrayRef<int64_t> v) {
-  SmallVector<OpFoldResult> r;
-  for (int64_t x : v)
-    r.push_back(b.getIndexAttr(x));
-  return r;
+  return getAsIndexOpFoldResult(b.getContext(), v);
 }
 
 /// One task per (image, row of tiles): `body(b, loc, n, th, slab)` fills
@@ -164,18 +157,16 @@ std::vector<float> transformFilters(const WinogradShape &s,
   return u;
 }
 
-int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
 /// The first output row (or column) of tile `t`. With dilation d a tile's
 /// outputs are d apart: the tiles of residue class t % d come in blocks of
 /// 4d rows.
 int64_t tileOrigin(int64_t t, int64_t d) { return t / d * kM * d + t % d; }
 Value tileOrigin(OpBuilder &b, Location loc, Value t, int64_t d) {
   if (d == 1)
-    return affine(b, loc, t, kM, 0);
+    return scaled(b, loc, t, kM);
   Value block = arith::DivUIOp::create(b, loc, t, index(b, loc, d));
   Value rest = arith::RemUIOp::create(b, loc, t, index(b, loc, d));
-  return arith::AddIOp::create(b, loc, affine(b, loc, block, kM * d, 0), rest);
+  return arith::AddIOp::create(b, loc, scaled(b, loc, block, kM * d), rest);
 }
 
 } // namespace
@@ -187,7 +178,7 @@ bool tdc::lowering::winogradApplies(const WinogradShape &s) {
   // Dilated: whole tiles in every residue class.
   if (s.d > 1)
     return s.oh % (kM * s.d) == 0 && s.ow % (kM * s.d) == 0;
-  int64_t tiles = ceilDiv(s.oh, kM) * ceilDiv(s.ow, kM);
+  int64_t tiles = llvm::divideCeil(s.oh, kM) * llvm::divideCeil(s.ow, kM);
   return tiles * kM * kM * 3 <= s.oh * s.ow * 4 && s.n * tiles >= 16;
 }
 
@@ -197,7 +188,8 @@ Value tdc::lowering::winogradConvChannelsLast(OpBuilder &b, Location loc,
                                               const std::vector<float> &w,
                                               Value bias) {
   Type elem = b.getF32Type();
-  int64_t tilesH = ceilDiv(s.oh, kM), tilesW = ceilDiv(s.ow, kM);
+  int64_t tilesH = llvm::divideCeil(s.oh, kM),
+          tilesW = llvm::divideCeil(s.ow, kM);
   int64_t tiles = s.n * tilesH * tilesW, points = kAlpha * kAlpha;
   auto vecType = VectorType::get({kLanes}, elem);
   Value zero = scalar(b, loc, elem, 0);
@@ -223,7 +215,7 @@ Value tdc::lowering::winogradConvChannelsLast(OpBuilder &b, Location loc,
       [&](OpBuilder &nb, Value n, Value th) -> SmallVector<OpFoldResult> {
         Value row = arith::MulIOp::create(nb, loc, n, index(nb, loc, tilesH));
         row = arith::AddIOp::create(nb, loc, row, th);
-        return {nb.getIndexAttr(0), affine(nb, loc, row, tilesW, 0),
+        return {nb.getIndexAttr(0), scaled(nb, loc, row, tilesW),
                 nb.getIndexAttr(0)};
       },
       [&](OpBuilder &nb, Value n, Value th, Value slab) {
@@ -308,7 +300,7 @@ Value tdc::lowering::winogradConvChannelsLast(OpBuilder &b, Location loc,
       [&](OpBuilder &nb, Value n, Value th, Value slab) {
         Value row = arith::MulIOp::create(nb, loc, n, index(nb, loc, tilesH));
         row = arith::AddIOp::create(nb, loc, row, th);
-        Value t0 = affine(nb, loc, row, tilesW, 0);
+        Value t0 = scaled(nb, loc, row, tilesW);
         return loop(
             nb, loc, tilesW, 1, slab, [&](OpBuilder &lb, Value tw, Value slab) {
               Value t = arith::AddIOp::create(lb, loc, t0, tw);

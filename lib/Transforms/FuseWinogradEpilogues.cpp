@@ -107,6 +107,26 @@ Value applyBody(OpBuilder &b, Location loc, linalg::GenericOp op,
   return tdc::vectorizeBody(b, loc, *body, map, lanes);
 }
 
+/// Whether `w` writes (a value threaded through loops from) `slab`: the
+/// output transform's writes, not those of a fused input transform into
+/// the task's own buffers.
+bool writesInto(vector::TransferWriteOp w, Value slab) {
+  Value dest = w.getBase();
+  while (dest != slab) {
+    if (auto prior = dest.getDefiningOp<vector::TransferWriteOp>()) {
+      dest = prior.getBase();
+      continue;
+    }
+    auto arg = dyn_cast<BlockArgument>(dest);
+    auto loop = arg ? dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp())
+                    : scf::ForOp();
+    if (!loop || arg.getArgNumber() == 0)
+      return false;
+    dest = loop.getInitArgs()[arg.getArgNumber() - 1];
+  }
+  return true;
+}
+
 struct FuseWinogradEpilogues
     : tdc::impl::FuseWinogradEpiloguesBase<FuseWinogradEpilogues> {
   void runOnOperation() override {
@@ -133,8 +153,10 @@ struct FuseWinogradEpilogues
       // transform: it moves down to its user.
       forall->moveBefore(op);
       SmallVector<vector::TransferWriteOp> writes;
-      forall.getBody()->walk(
-          [&](vector::TransferWriteOp w) { writes.push_back(w); });
+      forall.getBody()->walk([&](vector::TransferWriteOp w) {
+        if (writesInto(w, slab))
+          writes.push_back(w);
+      });
       for (vector::TransferWriteOp w : writes) {
         OpBuilder b(w);
         Value v = applyBody(b, w.getLoc(), op, reads, w.getVector(),

@@ -366,7 +366,10 @@ void finishParallelTiles(Plan &plan, linalg::LinalgOp op) {
       tasks *= ranges[d] / plan.par[d];
   }
   work += points;
-  if (tasks < 2 || work < kMinParallelWork)
+  // An op inside a task (a fused Winograd convolution's matmuls) runs in
+  // that task's thread.
+  if (tasks < 2 || work < kMinParallelWork ||
+      op->getParentOfType<scf::ForallOp>())
     plan.par.assign(plan.par.size(), 0);
   for (unsigned d = 0; d < ranges.size(); ++d)
     if (!llvm::is_contained(plan.parOrder, d))

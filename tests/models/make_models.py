@@ -527,7 +527,9 @@ def winograd_convs():
     of 2, outputs that are not whole 4x4 tiles (30x29, then 29x28),
     asymmetric padding, a convolution without bias whose BatchNormalization
     folds into its filters, and channel counts of 32 and 48; dilations 2, 3
-    and 6, the first with asymmetric padding."""
+    and 6, the first with asymmetric padding. These are fused (a task
+    transforms, multiplies and transforms back its row of tiles); a
+    96-channel convolution is not."""
     b = GraphBuilder("winograd_convs")
     x = b.input("image", [2, 32, 30, 29])
     x = b.relu(b.conv(x, 32, 48, 3))
@@ -543,6 +545,11 @@ def winograd_convs():
     y = b.relu(b.conv(y, 32, 32, 3, dilation=3))
     y = b.conv(y, 32, 32, 3, dilation=6)
     b.output(y, "context_features", [1, 32, 24, 24])
+    # 96 channels: the transformed filters (1.3 MB) are too large for every
+    # task to read them, so the three steps run one after the other.
+    z = b.input("wide", [1, 96, 18, 17])
+    z = b.relu(b.conv(z, 96, 96, 3))
+    b.output(z, "wide_features", [1, 96, 18, 17])
     return b.model()
 
 

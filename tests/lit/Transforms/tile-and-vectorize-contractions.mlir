@@ -162,6 +162,33 @@ func.func @packed_tall(%a: tensor<2048x64xf32>, %b: tensor<2x64x32xf32>, %c: ten
 // row blocks each): rows stay outer. Panels outer would stream the task's
 // 512 KiB slice of A (read in place, rows 8 KiB apart) once per panel,
 // more than L2 keeps next to the panel and the outputs (18% slower).
+// The same contraction inside a task (a fused Winograd convolution's
+// matmuls): its tiles run in that task's thread, no parallel loop nested in
+// the task's.
+// CHECK-LABEL: func.func @packed_in_task
+// CHECK: scf.forall (%{{.*}}) in (2)
+// CHECK-NOT: scf.forall
+// CHECK: scf.for {{.*}} to %c2 step %c1
+// CHECK: scf.for {{.*}} to %c2048 step %c8
+// CHECK: scf.for {{.*}} to %c64 step %c1 iter_args
+// CHECK: scf.forall.in_parallel
+func.func @packed_in_task(%a: tensor<2x2048x64xf32>, %b: tensor<2x64x32xf32>, %c: tensor<2x2048x2x32xf32>) -> tensor<2x2048x2x32xf32> {
+  %r = scf.forall (%i) in (2) shared_outs(%o = %c) -> (tensor<2x2048x2x32xf32>) {
+    %ai = tensor.extract_slice %a[%i, 0, 0] [1, 2048, 64] [1, 1, 1] : tensor<2x2048x64xf32> to tensor<2048x64xf32>
+    %ci = tensor.extract_slice %o[%i, 0, 0, 0] [1, 2048, 2, 32] [1, 1, 1, 1] : tensor<2x2048x2x32xf32> to tensor<2048x2x32xf32>
+    %t = linalg.generic {indexing_maps = [#pA, #pB, #pC], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+        ins(%ai, %b : tensor<2048x64xf32>, tensor<2x64x32xf32>) outs(%ci : tensor<2048x2x32xf32>) attrs = {tdc.packed} {
+    ^bb0(%x: f32, %y: f32, %acc: f32):
+      %p = arith.mulf %x, %y : f32
+      %s = arith.addf %acc, %p : f32
+      linalg.yield %s : f32
+    } -> tensor<2048x2x32xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %t into %o[%i, 0, 0, 0] [1, 2048, 2, 32] [1, 1, 1, 1] : tensor<2048x2x32xf32> into tensor<2x2048x2x32xf32>
+    }
+  }
+  return %r : tensor<2x2048x2x32xf32>
+}
 // CHECK-LABEL: func.func @packed_wide
 // CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (2048, 64) step (512, 32)
 // CHECK: scf.for {{.*}} to %c32 step %c8

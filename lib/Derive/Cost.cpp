@@ -3,6 +3,7 @@
 #include "tdc/Derive/Cost.h"
 #include "tdc/Derive/Rule.h"
 #include "tdc/Schedule/RegisterBlocks.h"
+#include "tdc/Schedule/Winograd.h"
 
 #include <algorithm>
 
@@ -39,6 +40,29 @@ double CostModel::programSeconds(Expr root) const {
     if (it == scopeCache.end())
       it = scopeCache.emplace(s, seconds(bestKernel(s, *this))).first;
     total += it->second;
+  }
+  return total;
+}
+
+double CostModel::winogradSeconds(const Kernel &k) const {
+  schedule::WinogradEstimate e =
+      schedule::estimateWinograd(*k.winograd, vectorBits);
+  double matmul =
+      e.matmulFlops / (peakFlops * std::max(1e-3, e.matmulEfficiency));
+  // The transforms issue about one vector instruction per cycle and core
+  // (loads, stores, adds and FMAs by small constants): a quarter of the
+  // rate of peak FLOP/s's 2 FMAs of 2 flops per lane.
+  double lanes = std::max<double>(1, vectorBits / 32);
+  double transforms = e.transformOps / (peakFlops / (4 * lanes));
+  double traffic = (k.bytesRead + k.bytesWritten) / bandwidth;
+  return std::max(traffic, matmul + transforms) + e.spillBytes / bandwidth;
+}
+
+double CostModel::originalSeconds(Expr root) const {
+  double total = 0;
+  for (Expr s : scopesOf(root)) {
+    Kernel k = bestKernel(s, *this);
+    total += k.winograd ? winogradSeconds(k) : seconds(k);
   }
   return total;
 }

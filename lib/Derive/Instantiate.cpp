@@ -271,6 +271,19 @@ std::optional<Kernel> matchConv(Expr scope) {
     k.relayouts = !wOk + !outOk;
     k.relayoutBytes = (wOk || w->source->isConstant ? 0 : wBytes) +
                       (outOk ? 0 : 4.0 * outPoints);
+    if (taps.size() == 2 && chans.size() == 1 && wOk && outOk &&
+        w->source->isConstant) {
+      auto tapSize = [&](Iter t) { return findRange(scope, t)->range.size(); };
+      auto outSize = [&](Iter o) { return findRange(scope, o)->range.size(); };
+      std::vector<int64_t> xShape = x->source->tensorShape();
+      schedule::WinogradShape ws{
+          rn->range.size(), rc->range.size(), xShape[2],   xShape[3], k.n,
+          outSize(outs[0]), outSize(outs[1]), dilations[0]};
+      if (tapSize(taps[0]) == 3 && tapSize(taps[1]) == 3 && strides[0] == 1 &&
+          strides[1] == 1 && dilations[0] == dilations[1] &&
+          rc->range.size() == xShape[1] && schedule::winogradApplies(ws))
+        k.winograd = ws;
+    }
     std::string window, extra;
     for (size_t t = 0; t < taps.size(); ++t) {
       window += (t ? "x" : "") +

@@ -39,12 +39,16 @@ std::vector<Kernel> kernelListOf(Expr program, const CostModel &cost) {
 
 namespace {
 /// Fill a candidate's kernel names and details from its program.
-void describeKernels(Candidate &c, const CostModel &cost) {
+/// `original`: the node's own program, whose convolutions the graph
+/// lowering may compute with Winograd.
+void describeKernels(Candidate &c, const CostModel &cost,
+                     bool original = false) {
   c.kernels.clear();
   c.details.clear();
   for (const Kernel &k : kernelListOf(c.program, cost)) {
     c.kernels.push_back(kernelName(k.kind));
-    c.details.push_back(k.detail);
+    c.details.push_back(original && k.winograd ? k.detail + " winograd"
+                                               : k.detail);
   }
 }
 } // namespace
@@ -88,7 +92,9 @@ SearchResult derive(ExprContext &ctx, Expr root,
   FingerprintCache fingerprintOf;
   // A scope recurs in many states; its proposals are computed once.
   std::map<std::pair<Expr, size_t>, std::vector<Rewrite>> proposals;
-  nodes.push_back({root, -1, 0, cost.programSeconds(root), "", ""});
+  // The node as the graph lowering runs it: a derived program must beat
+  // that, not the direct convolution Winograd replaces.
+  nodes.push_back({root, -1, 0, cost.originalSeconds(root), "", ""});
   seen.insert(fingerprintOf(root));
   bool outOfBudget = false;
 
@@ -201,7 +207,7 @@ SearchResult derive(ExprContext &ctx, Expr root,
     Candidate c;
     c.program = nodes[i].program;
     c.seconds = nodes[i].seconds;
-    describeKernels(c, cost);
+    describeKernels(c, cost, i == 0);
     std::vector<Step> rev;
     for (int k = i; nodes[k].parent >= 0; k = nodes[k].parent)
       rev.push_back({nodes[k].rule, nodes[k].detail,

@@ -1,6 +1,7 @@
 // The scheduler's register blocks as the derivation cost model sees them.
 #include "tdc/Schedule/RegisterBlocks.h"
 #include "tdc/Derive/Cost.h"
+#include "tdc/Schedule/Winograd.h"
 
 #include <gtest/gtest.h>
 
@@ -67,4 +68,27 @@ TEST(RegisterBlocks, CostModelUsesTheTargetsBlocks) {
   cost.vectorBits = 256;
   double narrow = cost.seconds(k) * cost.peakFlops;
   EXPECT_GT(wide, narrow);
+}
+
+TEST(RegisterBlocks, WinogradFormsFollowTheFilterSize) {
+  using tdc::schedule::estimateWinograd;
+  using tdc::schedule::winogradApplies;
+  using tdc::schedule::winogradFused;
+  using tdc::schedule::WinogradShape;
+  WinogradShape small{1, 64, 64, 64, 64, 64, 64, 1};
+  WinogradShape wide{1, 128, 28, 28, 128, 28, 28, 1};
+  EXPECT_TRUE(winogradApplies(small) && winogradApplies(wide));
+  // 36 x 64 x 64 floats (576 KiB) stay in L2 for every task; 128 x 128
+  // (2.3 MB) would not.
+  EXPECT_TRUE(winogradFused(small));
+  EXPECT_FALSE(winogradFused(wide));
+  EXPECT_EQ(estimateWinograd(small, 512).spillBytes, 0);
+  // Unfused, V and M (36 points x 49 tiles x 128 channels each) are
+  // written and read back.
+  EXPECT_EQ(estimateWinograd(wide, 512).spillBytes, 2.0 * 4 * 36 * 49 * 256);
+  EXPECT_EQ(estimateWinograd(small, 512).matmulFlops, 2.0 * 36 * 256 * 64 * 64);
+  // A 7x7 map has 4 tiles; dilation 2 needs maps of whole 8x8 blocks.
+  EXPECT_FALSE(winogradApplies({1, 64, 7, 7, 64, 7, 7, 1}));
+  EXPECT_FALSE(winogradApplies({1, 64, 12, 12, 64, 12, 12, 2}));
+  EXPECT_TRUE(winogradApplies({1, 64, 16, 16, 64, 16, 16, 2}));
 }

@@ -33,6 +33,12 @@ struct CostModel {
   /// Seconds to compute a whole program: every scope once, with the
   /// cheapest kernel each.
   double programSeconds(Expr root) const;
+  /// The same for a node's own program, which stays with the graph
+  /// lowering when nothing better is derived: its 3x3 convolutions may run
+  /// as Winograd ones (a derived program's convolutions do not).
+  double originalSeconds(Expr root) const;
+  /// Seconds of a convolution computed with Winograd F(4x4, 3x3).
+  double winogradSeconds(const Kernel &k) const;
 
   /// Forget cached scope costs. Scopes are keyed by address, which a new
   /// ExprContext may reuse: every search starts by calling this.

@@ -11,6 +11,7 @@
 #define TDC_DERIVE_INSTANTIATE_H
 
 #include "tdc/Derive/Expr.h"
+#include "tdc/Schedule/Winograd.h"
 
 #include <optional>
 #include <string>
@@ -37,6 +38,10 @@ struct Kernel {
   /// Otherwise the kernel runs as scalar loops.
   bool vectorized = true;
   double relayoutBytes = 0;
+  /// A convolution the graph lowering computes with Winograd F(4x4, 3x3)
+  /// (schedule::winogradApplies): 3x3, stride 1, constant filters, in the
+  /// direct layouts. Only an underived node is lowered that way.
+  std::optional<schedule::WinogradShape> winograd;
   std::string detail;
 };
 

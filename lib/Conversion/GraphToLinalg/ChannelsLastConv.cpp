@@ -119,7 +119,7 @@ Value tdc::lowering::convChannelsLast(OpBuilder &b, Location loc, tg::ConvOp op,
   ArrayRef<int64_t> st = op.getStrides(), dil = op.getDilations();
   WinogradShape wino{n, c, xs[2], xs[3], f, oh, ow, dil[0]};
   if (!depthwise && kh == 3 && kw == 3 && llvm::all_equal({st[0], st[1], 1L}) &&
-      dil[0] == dil[1] && winogradApplies(wino)) {
+      dil[0] == dil[1] && tdc::schedule::winogradApplies(wino)) {
     return backToNCHW(
         b, loc,
         winogradConvChannelsLast(b, loc, x, wino, op.getPads(), *w, bias),

@@ -27,12 +27,9 @@ using namespace tdc::lowering;
 
 namespace {
 
-constexpr int64_t kM = 4;          // outputs per tile side
-constexpr int64_t kAlpha = kM + 2; // inputs per tile side
-constexpr int64_t kLanes = 16;     // channels per vector
-/// Transformed filters up to this size are read by every task of a fused
-/// convolution: they stay in L2 (1 MiB: a 64x64 convolution's are 576 KiB).
-constexpr int64_t kFusedFilterBytes = 1 << 20;
+constexpr int64_t kM = tdc::schedule::kWinogradOut;    // outputs per side
+constexpr int64_t kAlpha = tdc::schedule::kWinogradIn; // inputs per side
+constexpr int64_t kLanes = 16;                         // channels per vector
 
 // Interpolation points 0, 1, -1, 2, -2 and infinity (Lavin & Gray).
 constexpr double kBT[kAlpha][kAlpha] = {
@@ -291,25 +288,14 @@ Value outputTransformRow(OpBuilder &b, Location loc, const WinogradShape &s,
 
 } // namespace
 
-bool tdc::lowering::winogradApplies(const WinogradShape &s) {
-  if (s.c % kLanes || s.f % kLanes || s.c < 32 || s.f < 32 || s.oh < kM ||
-      s.ow < kM || s.d < 1)
-    return false;
-  // Dilated: whole tiles in every residue class.
-  if (s.d > 1)
-    return s.oh % (kM * s.d) == 0 && s.ow % (kM * s.d) == 0;
-  int64_t tiles = llvm::divideCeil(s.oh, kM) * llvm::divideCeil(s.ow, kM);
-  return tiles * kM * kM * 3 <= s.oh * s.ow * 4 && s.n * tiles >= 16;
-}
-
 Value tdc::lowering::winogradConvChannelsLast(OpBuilder &b, Location loc,
                                               Value x, const WinogradShape &s,
                                               ArrayRef<int64_t> pads,
                                               const std::vector<float> &w,
                                               Value bias) {
   Type elem = b.getF32Type();
-  int64_t tilesH = llvm::divideCeil(s.oh, kM),
-          tilesW = llvm::divideCeil(s.ow, kM);
+  int64_t tilesH = tdc::schedule::winogradTilesH(s),
+          tilesW = tdc::schedule::winogradTilesW(s);
   int64_t tiles = s.n * tilesH * tilesW, points = kAlpha * kAlpha;
   Value zero = scalar(b, loc, elem, 0);
 
@@ -353,7 +339,7 @@ Value tdc::lowering::winogradConvChannelsLast(OpBuilder &b, Location loc,
       };
 
   Value y;
-  if (points * s.c * s.f * 4 <= kFusedFilterBytes) {
+  if (tdc::schedule::winogradFused(s)) {
     // Fused: each task transforms its row of tiles, multiplies and
     // transforms back, its V and M staying in its own cache (U, shared by
     // all tasks, in L2). As three steps, V and M (2.25x the activation

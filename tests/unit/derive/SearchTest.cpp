@@ -97,6 +97,35 @@ TEST(Search, Conv3x3BecomesMatmulPlusEOperator) {
   EXPECT_TRUE(r.verified) << r.verifyError;
 }
 
+TEST(Search, WinogradConvsArePricedAsTheLoweringRunsThem) {
+  // 64 channels on 64x64: the graph lowering computes this node with
+  // Winograd F(4x4, 3x3), about 2.25x fewer multiply-adds, unless a derived
+  // program replaces it; the original is priced that way, a derived
+  // program's direct convolution is not.
+  ExprContext ctx;
+  Expr y = conv(ctx, 1, 64, 64, 64, 64, 3, 1);
+  CostModel cost;
+  SearchResult r = derive(ctx, y, allRules(), cost, options(1));
+  ASSERT_EQ(r.original.details.size(), 1u);
+  EXPECT_EQ(r.original.details[0], "conv 3x3 f=64 c=64 m=4096 k=576 winograd");
+  double direct = cost.programSeconds(y);
+  EXPECT_LT(r.original.seconds, 0.6 * direct);
+  EXPECT_GT(r.original.seconds, 0.2 * direct);
+  EXPECT_EQ(r.best.program, y);
+  for (const Candidate &c : r.candidates)
+    if (c.program != y)
+      for (const std::string &d : c.details)
+        EXPECT_EQ(d.find("winograd"), std::string::npos) << d;
+  // Not Winograd: 16 channels (the transforms would not pay) and a 5x5
+  // window.
+  for (Expr other : {conv(ctx, 1, 16, 64, 64, 16, 3, 1),
+                     conv(ctx, 1, 64, 64, 64, 64, 5, 2)}) {
+    SearchResult o = derive(ctx, other, allRules(), cost, options(0));
+    EXPECT_EQ(o.original.seconds, cost.programSeconds(other));
+    EXPECT_EQ(o.original.details[0].find("winograd"), std::string::npos);
+  }
+}
+
 TEST(Search, ConvTransposeBecomesMatmulPlusEOperator) {
   ExprContext ctx;
   Expr y = convTranspose(ctx, 16, 448, 2, 256, 4, 2, 1);

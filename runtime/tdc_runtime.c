@@ -35,6 +35,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -117,8 +118,12 @@ static int default_threads = 1;
 static int available_cpus = 1;       /* sched_getaffinity, read once */
 static atomic_int requested_threads; /* 0: the default */
 
+static pthread_key_t scratch_key; /* frees a thread's scratch at its exit */
+static void free_scratch(void *p);
+
 static void init_once(void) {
   pthread_key_create(&state_key, NULL);
+  pthread_key_create(&scratch_key, free_scratch);
   int n = 0;
   const char *env = getenv("TDC_NUM_THREADS");
   if (env && *env) {
@@ -159,6 +164,52 @@ TDC_RT int64_t tdc_profile_now(void) {
  * that the code generator sees unrelated bases, as it did with one malloc
  * per temporary (tdc-plan-buffers). */
 TDC_RT void *tdc_rt_opaque_pointer(void *p) { return p; }
+
+/* A task's scratch memory: a buffer of the calling thread, kept for its
+ * next tasks (and runs) so that it is still in the thread's cache, grown
+ * when a task needs more, freed when the thread exits. The temporaries a
+ * task of a parallel loop allocates for itself are views of it
+ * (tdc-task-scratch); a thread runs one task at a time. Thread-specific
+ * data rather than __thread, which would make the library need the dynamic
+ * loader's __tls_get_addr. A task cannot report a failure to the caller,
+ * so running out of memory here stops the process with a message. */
+typedef struct {
+  void *buf;
+  int64_t bytes;
+} scratch_t;
+
+static void free_scratch(void *p) {
+  scratch_t *s = p;
+  free(s->buf);
+  free(s);
+}
+
+static void scratch_out_of_memory(int64_t bytes) {
+  fprintf(stderr,
+          "tdc runtime: out of memory for %lld bytes of a task's "
+          "temporaries\n",
+          (long long)bytes);
+  abort();
+}
+
+TDC_RT void *tdc_rt_task_scratch(int64_t bytes) {
+  pthread_once(&once, init_once);
+  scratch_t *s = pthread_getspecific(scratch_key);
+  if (s && bytes <= s->bytes)
+    return s->buf;
+  if (!s) {
+    s = calloc(1, sizeof *s);
+    if (!s || pthread_setspecific(scratch_key, s) != 0)
+      scratch_out_of_memory(bytes);
+  }
+  void *p = NULL;
+  if (posix_memalign(&p, 64, (size_t)bytes) != 0)
+    scratch_out_of_memory(bytes);
+  free(s->buf);
+  s->buf = p;
+  s->bytes = bytes;
+  return p;
+}
 
 TDC_RT int tdc_rt_get_num_threads(void) {
   pthread_once(&once, init_once);

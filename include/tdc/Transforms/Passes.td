@@ -434,6 +434,37 @@ def UnshareFreshTensors : Pass<"tdc-unshare-fresh-tensors"> {
   let dependentDialects = ["mlir::tensor::TensorDialect"];
 }
 
+def InlineCallOnlyAllocaScopes : Pass<"tdc-inline-call-only-alloca-scopes"> {
+  let summary = "Inline memref.alloca_scope ops that allocate nothing but calls";
+  let description = [{
+    convert-scf-to-openmp wraps each parallel loop's body in a
+    memref.alloca_scope, which must be gone before the loops inside become
+    blocks. Canonicalization inlines a scope only when every op in it is
+    known not to allocate on the stack, and counts any call as one that
+    might. A call's stack allocations are its callee's, freed at its
+    return: a scope with no stack allocation of its own besides calls is
+    inlined here.
+  }];
+}
+
+def TaskScratch : Pass<"tdc-task-scratch", "mlir::ModuleOp"> {
+  let summary = "A parallel task's own temporaries in its thread's scratch";
+  let description = [{
+    A temporary that a task of a top-level scf.forall allocates and frees
+    for itself (statically shaped; a fused Winograd convolution's V and M)
+    would be a malloc and free per task and per run. Instead the task asks
+    the runtime for its thread's scratch buffer once
+    (`tdc_rt_task_scratch(bytes)`, declared here: a buffer per thread, kept
+    across tasks and runs, grown on demand) and its temporaries become
+    memref.views of it at 64-byte aligned offsets; their deallocs go.
+    Loops with a parallel loop inside are left alone (its tasks would run
+    in the same thread and share the scratch).
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 def PlanBuffers : Pass<"tdc-plan-buffers", "mlir::ModuleOp"> {
   let summary = "Place a function's temporaries in one workspace by liveness";
   let description = [{

@@ -106,8 +106,9 @@ void buildBufferizationPipeline(OpPassManager &pm, unsigned) {
                   "func.func(ownership-based-buffer-deallocation),"
                   "canonicalize,buffer-deallocation-simplification,"
                   "bufferization-lower-deallocations,cse,canonicalize,"
-                  // Temporaries then share one workspace by live range.
-                  "tdc-plan-buffers,canonicalize");
+                  // A task's own temporaries go to its thread's scratch,
+                  // the others share one workspace by live range.
+                  "tdc-task-scratch,tdc-plan-buffers,canonicalize");
 }
 
 void buildLoweringToLLVMPipeline(OpPassManager &pm, unsigned) {
@@ -116,7 +117,8 @@ void buildLoweringToLLVMPipeline(OpPassManager &pm, unsigned) {
   addPipeline(pm, "tdc-memref-copy-to-linalg,tdc-flatten-constant-globals,"
                   "func.func(convert-vector-to-scf{full-unroll=true},"
                   "convert-linalg-to-loops,scf-forall-to-parallel),"
-                  "convert-scf-to-openmp,tdc-balance-parallel-loops,"
+                  "convert-scf-to-openmp,tdc-inline-call-only-alloca-scopes,"
+                  "tdc-balance-parallel-loops,"
                   "canonicalize,lower-affine,"
                   "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
                   "func.func(tdc-approximate-math),"

@@ -15,6 +15,7 @@
 // of MobileNetV2 and of the dilated-conv network at 2 threads).
 //
 //===----------------------------------------------------------------------===//
+#include "tdc/Transforms/BufferBytes.h"
 #include "tdc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -56,18 +57,6 @@ struct Buffer {
   /// buffer in the zeroed tail they need not run.
   SmallVector<linalg::FillOp> persistentFills;
 };
-
-/// Bytes of a statically shaped, identity-layout memref of whole-byte
-/// elements in the default memory space; nullopt for anything else.
-std::optional<int64_t> staticBytes(MemRefType type) {
-  if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
-      type.getMemorySpace())
-    return std::nullopt;
-  Type elem = type.getElementType();
-  if (!elem.isIntOrFloat() || elem.getIntOrFloatBitWidth() % 8 != 0)
-    return std::nullopt;
-  return type.getNumElements() * (elem.getIntOrFloatBitWidth() / 8);
-}
 
 /// Fills `buf`'s live range and deallocs by following every alias of the
 /// allocation (results of the ops that use it, and of their ancestors in
@@ -263,7 +252,7 @@ struct PlanBuffers : tdc::impl::PlanBuffersBase<PlanBuffers> {
 
     SmallVector<Buffer> buffers;
     for (auto alloc : body.getOps<memref::AllocOp>()) {
-      std::optional<int64_t> bytes = staticBytes(alloc.getType());
+      std::optional<int64_t> bytes = tdc::staticBufferBytes(alloc.getType());
       if (!bytes || !alloc.getDynamicSizes().empty() ||
           !alloc.getSymbolOperands().empty())
         continue;

@@ -10,6 +10,7 @@
 // dilated-conv network ran 13% slower than with malloc.)
 //
 //===----------------------------------------------------------------------===//
+#include "tdc/Transforms/BufferBytes.h"
 #include "tdc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -29,15 +30,6 @@ namespace {
 
 constexpr int64_t kAlignment = 64;
 constexpr llvm::StringLiteral kScratch = "tdc_rt_task_scratch";
-
-/// Bytes of a statically shaped, identity-layout memref of whole-byte
-/// elements; nullopt otherwise.
-std::optional<int64_t> staticBytes(MemRefType type) {
-  if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
-      type.getElementTypeBitWidth() % 8 != 0)
-    return std::nullopt;
-  return type.getNumElements() * type.getElementTypeBitWidth() / 8;
-}
 
 /// The allocation's frees, when there are some and all are in its block
 /// (the task frees what it allocated); nullopt when it may outlive the
@@ -83,10 +75,10 @@ struct TaskScratch : tdc::impl::TaskScratchBase<TaskScratch> {
           if (auto alloc = dyn_cast<memref::AllocOp>(inner);
               alloc && alloc.getDynamicSizes().empty() &&
               alloc.getSymbolOperands().empty() &&
-              staticBytes(alloc.getType()) && freesInBlock(alloc)) {
+              tdc::staticBufferBytes(alloc.getType()) && freesInBlock(alloc)) {
             task.allocs.push_back({alloc, task.bytes});
-            task.bytes +=
-                llvm::alignTo(*staticBytes(alloc.getType()), kAlignment);
+            task.bytes += llvm::alignTo(
+                *tdc::staticBufferBytes(alloc.getType()), kAlignment);
           }
         if (task.allocs.empty())
           continue;

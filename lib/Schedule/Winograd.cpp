@@ -5,7 +5,7 @@
 namespace tdc::schedule {
 
 namespace {
-constexpr int64_t kLanes = 16; // channels per vector of the transforms
+constexpr int64_t kLanes = kWinogradLanes;
 constexpr int64_t kPoints = kWinogradIn * kWinogradIn;
 constexpr int64_t kFusedFilterBytes = 1 << 20;
 

@@ -14,8 +14,9 @@
 
 namespace tdc::schedule {
 
-/// Outputs and inputs per side of a Winograd F(4x4, 3x3) tile.
-constexpr int64_t kWinogradOut = 4, kWinogradIn = 6;
+/// Outputs and inputs per side of a Winograd F(4x4, 3x3) tile, and the
+/// channels per vector of its transforms.
+constexpr int64_t kWinogradOut = 4, kWinogradIn = 6, kWinogradLanes = 16;
 
 /// The shape of a 3x3, stride-1, ungrouped convolution with constant
 /// filters.

@@ -27,9 +27,9 @@ using namespace tdc::lowering;
 
 namespace {
 
-constexpr int64_t kM = tdc::schedule::kWinogradOut;    // outputs per side
-constexpr int64_t kAlpha = tdc::schedule::kWinogradIn; // inputs per side
-constexpr int64_t kLanes = 16;                         // channels per vector
+constexpr int64_t kM = tdc::schedule::kWinogradOut;       // outputs per side
+constexpr int64_t kAlpha = tdc::schedule::kWinogradIn;    // inputs per side
+constexpr int64_t kLanes = tdc::schedule::kWinogradLanes; // channels per vector
 
 // Interpolation points 0, 1, -1, 2, -2 and infinity (Lavin & Gray).
 constexpr double kBT[kAlpha][kAlpha] = {
